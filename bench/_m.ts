@@ -1,0 +1,14 @@
+import moment from 'moment';
+import 'moment-business-time';
+const m: any = moment;
+m.updateLocale('en', { workinghours: {0:null,1:['08:00:00','12:00:00','13:30:00','17:30:00'],2:['08:00:00','12:00:00','13:30:00','17:30:00'],3:['08:00:00','12:00:00','13:30:00','17:30:00'],4:['08:00:00','12:00:00','13:30:00','17:30:00'],5:['08:00:00','12:00:00','13:30:00','17:30:00'],6:null}, holidays: ['2025-01-01'] });
+const d = (s: string) => m(s);
+console.log(d('2025-03-10T10:00:00').workingDiff(d('2025-03-10T09:00:00'), 'milliseconds')/3.6e6);
+console.log(d('2025-03-11T10:00:00').workingDiff(d('2025-03-10T09:00:00'), 'milliseconds')/3.6e6);
+console.log(d('2025-03-11T15:00:00').workingDiff(d('2025-03-10T09:00:00'), 'milliseconds')/3.6e6);
+console.log(d('2025-03-10T12:30:00').addWorkingTime(86400000, 'milliseconds').format());
+console.log(d('2025-03-10T12:00:00').addWorkingTime(4*3600000, 'milliseconds').format());
+m.updateLocale('en', { workinghours: {0:['00:00:00','24:00:00'],1:['00:00:00','24:00:00'],2:['00:00:00','24:00:00'],3:['00:00:00','24:00:00'],4:['00:00:00','24:00:00'],5:['00:00:00','24:00:00'],6:['00:00:00','24:00:00']}, holidays: [] });
+console.log(d('2025-03-11T15:00:00').workingDiff(d('2025-03-10T09:00:00'), 'milliseconds')/3.6e6);
+console.log(d('2025-03-10T09:00:00').addWorkingTime(30*3600000+1234, 'milliseconds').format('YYYY-MM-DDTHH:mm:ss.SSSZ'));
+console.log(d('2025-03-10T00:00:00').addWorkingTime(24*3600000, 'milliseconds').format('YYYY-MM-DDTHH:mm:ss.SSSZ'));

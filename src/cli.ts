@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { CliError } from './cli/CliError.js';
+import { CALENDAR_HELP, runCalendarCommand } from './cli/calendarCommand.js';
+import { parseOptions, policyOption } from './cli/options.js';
+import { runStartCommand } from './cli/startCommand.js';
+
+const HELP = `prazo — SLA analytics for IT-support helpdesks
+
+Usage: prazo <command> [options]
+
+Commands:
+  calendar duration   open seconds of a calendar between two instants
+  calendar deadline   the deadline after N open seconds (or --target 4h)
+  calendar add-days   N business days later (the approval window)
+  calendar intervals  the open intervals between two instants
+  calendar holidays   the holidays and closures of a year
+  calendar week       every calendar's hours for one week
+  policy check        validate a policy file and list every problem
+  start               what \`npm start\` runs: the policy and this week's hours
+
+Common options:
+  --policy FILE   policy file (or PRAZO_POLICY; default config/policy.json)
+  --db PATH       DuckDB file (or PRAZO_DB; default data/prazo.duckdb)
+  -h, --help      help for a command
+  -v, --version   the version
+
+Machine-readable JSON goes to stdout; messages and progress to stderr.
+Run \`prazo calendar --help\` for the calendar options.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Runs one command line; returns the exit code (0 ok, 1 failure, 2 bad usage or input). */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const out = (json: unknown) => io.stdout(`${JSON.stringify(json)}\n`);
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(`${HELP}\n`);
+        return 0;
+      case '--version':
+      case '-v':
+        io.stdout(`${version()}\n`);
+        return 0;
+      case 'calendar':
+        runCalendarCommand(rest, out);
+        return 0;
+      case 'policy': {
+        const [sub, ...options] = rest;
+        if (sub !== 'check') throw new CliError(`unknown policy subcommand "${sub ?? ''}" (check)`);
+        const { values } = parseOptions(options, {});
+        const policy = policyOption(values);
+        out({ ok: true, company: policy.company, calendars: Object.keys(policy.calendars), severities: policy.severities });
+        return 0;
+      }
+      case 'start':
+        runStartCommand(rest, (line) => io.stderr(`${line}\n`));
+        return 0;
+      default:
+        throw new CliError(`unknown command "${command}"; run \`prazo --help\` for the list`);
+    }
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(`prazo: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof RangeError) {
+      io.stderr(`prazo: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr(`prazo: unexpected error: ${(error as Error).stack ?? error}\n`);
+    return 1;
+  }
+}
+
+export { CALENDAR_HELP };
