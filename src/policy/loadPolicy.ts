@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Policy, policySchema } from './policySchema.js';
+import { checkPolicyReferences, type Policy, policySchema } from './policySchema.js';
 
 export const DEFAULT_POLICY_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../config/policy.json');
 
@@ -28,11 +28,11 @@ export function parsePolicy(text: string): PolicyResult {
     return { errors: [`(file): not valid JSON: ${(error as Error).message}`] };
   }
   const result = policySchema.safeParse(raw);
-  if (!result.success) {
-    return {
-      errors: result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`),
-    };
-  }
+  const errors = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  errors.push(...checkPolicyReferences(raw));
+  if (!result.success || errors.length > 0) return { errors };
   return { value: deepFreeze(result.data), errors: [] };
 }
 

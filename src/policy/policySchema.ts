@@ -116,29 +116,35 @@ export const policySchema = z
       calendar: z.string(),
     }),
     atRiskThreshold: z.number().gt(0).lt(1).default(0.75),
-  })
-  .superRefine((policy, ctx) => {
-    const names = Object.keys(policy.calendars);
-    const known = (name: string) => names.includes(name);
-    for (const s of SEVERITIES) {
-      const name = policy.severities[s].calendar;
-      if (!known(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['severities', s, 'calendar'],
-          message: `no calendar named "${name}" (known: ${names.join(', ')})`,
-        });
-      }
-    }
-    if (!known(policy.approval.calendar)) {
-      ctx.addIssue({ code: 'custom', path: ['approval', 'calendar'], message: `no calendar named "${policy.approval.calendar}"` });
-    }
-    for (const [name, cal] of Object.entries(policy.calendars)) {
-      if (cal.type === 'weekly' && WEEKDAYS.every((d) => cal.hours[d].length === 0)) {
-        ctx.addIssue({ code: 'custom', path: ['calendars', name, 'hours'], message: 'the calendar is never open' });
-      }
-    }
   });
+
+/**
+ * Problems between parts of a policy (a severity naming a calendar that does not exist, a calendar
+ * never open). Works on the raw file so they are reported together with the schema's problems.
+ */
+export function checkPolicyReferences(raw: unknown): string[] {
+  const problems: string[] = [];
+  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const root = obj(raw);
+  const calendars = obj(root?.calendars);
+  if (!root || !calendars) return problems;
+  const names = Object.keys(calendars);
+  const checkName = (path: string, name: unknown) => {
+    if (typeof name === 'string' && !names.includes(name)) {
+      problems.push(`${path}: no calendar named "${name}" (known: ${names.join(', ')})`);
+    }
+  };
+  const severities = obj(root.severities);
+  for (const s of SEVERITIES) checkName(`severities.${s}.calendar`, obj(severities?.[s])?.calendar);
+  checkName('approval.calendar', obj(root.approval)?.calendar);
+  for (const [name, cal] of Object.entries(calendars)) {
+    const hours = obj(obj(cal)?.hours);
+    if (obj(cal)?.type === 'weekly' && hours && WEEKDAYS.every((d) => !Array.isArray(hours[d]) || hours[d].length === 0)) {
+      problems.push(`calendars.${name}.hours: the calendar is never open`);
+    }
+  }
+  return problems;
+}
 
 export type Policy = z.output<typeof policySchema>;
 export type CalendarPolicy = Policy['calendars'][string];
