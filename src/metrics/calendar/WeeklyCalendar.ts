@@ -6,6 +6,8 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** Every zone's offset lies within ±14 h, so a UTC instant this far inside a year is in that year locally. */
 const ZONE_MARGIN = 14 * HOUR;
+/** Width, in open time, of a bucket of the B⁻¹ index. */
+const B_BUCKET = HOUR;
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 2200;
 
@@ -77,6 +79,13 @@ export class WeeklyCalendar implements BusinessCalendar {
   private ends = new Float64Array(0);
   /** cum[i] = B(starts[i]); cum[i + 1] = cum[i] + (ends[i] − starts[i]). Length = intervals + 1. */
   private cum = new Float64Array(1);
+  /** starts followed by +Infinity, so forward scans need no bounds check. */
+  private startsPadded = new Float64Array([Infinity]);
+  /** dayIndex[d]: the last interval starting at or before UTC midnight of day (day0 + d), or -1. */
+  private dayIndex = new Int32Array(0);
+  private day0 = 0;
+  /** bIndex[q]: the first interval k with cum[k + 1] ≥ cum[0] + q · B_BUCKET (shift-invariant). */
+  private bIndex = new Int32Array(0);
   private days = new Float64Array(0);
   private dayFirstOpen = new Float64Array(0);
   private firstYear = 0;
@@ -116,7 +125,17 @@ export class WeeklyCalendar implements BusinessCalendar {
   }
 
   businessTimeAt(t: number): number {
-    const k = lastAtOrBefore(this.starts, t);
+    // Start from t's UTC day in the day index and scan forward over that day's few intervals:
+    // a random-order binary search over thousands of intervals mispredicts at every step.
+    const d = Math.floor(t / DAY) - this.day0;
+    let k: number;
+    if (d >= 0 && d < this.dayIndex.length) {
+      k = this.dayIndex[d]!;
+      const starts = this.startsPadded;
+      while (starts[k + 1]! <= t) k++;
+    } else {
+      k = lastAtOrBefore(this.starts, t);
+    }
     if (k < 0) return this.cum[0]!;
     const s = this.starts[k]!;
     const e = this.ends[k]!;
@@ -130,15 +149,11 @@ export class WeeklyCalendar implements BusinessCalendar {
       }
       this.growTo(this.firstYear, this.lastYear + 5);
     }
-    // First interval whose end cum (cum[k + 1]) reaches b.
-    let lo = 0;
-    let hi = this.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.cum[mid + 1]! < b) lo = mid + 1;
-      else hi = mid;
-    }
-    const k = lo;
+    // The first interval whose end cum (cum[k + 1]) reaches b: start from b's bucket, scan forward.
+    const cum = this.cum;
+    const q = Math.floor((b - cum[0]!) / B_BUCKET);
+    let k = q > 0 ? this.bIndex[Math.min(q, this.bIndex.length - 1)]! : 0;
+    while (cum[k + 1]! < b) k++;
     if (b <= this.cum[k]!) return this.starts[k]!;
     return this.starts[k]! + (b - this.cum[k]!);
   }
@@ -168,6 +183,33 @@ export class WeeklyCalendar implements BusinessCalendar {
     }
     if (this.days[i] === midnight) return this.offsets!.fromWall(this.days[i + n]! + (wall - midnight));
     return this.dayFirstOpen[i + n]!;
+  }
+
+  /** The day and business-time indexes that let B and B⁻¹ start next to their answer. */
+  private buildIndexes(): void {
+    const n = this.starts.length;
+    this.startsPadded = new Float64Array(n + 1);
+    this.startsPadded.set(this.starts);
+    this.startsPadded[n] = Infinity;
+    if (n === 0) return;
+    this.day0 = Math.floor(this.starts[0]! / DAY);
+    const dayCount = Math.floor(this.ends[n - 1]! / DAY) - this.day0 + 1;
+    this.dayIndex = new Int32Array(dayCount);
+    let k = -1;
+    for (let d = 0; d < dayCount; d++) {
+      const midnight = (this.day0 + d) * DAY;
+      while (k + 1 < n && this.starts[k + 1]! <= midnight) k++;
+      this.dayIndex[d] = k;
+    }
+    const cum = this.cum;
+    const buckets = Math.floor((cum[n]! - cum[0]!) / B_BUCKET) + 1;
+    this.bIndex = new Int32Array(buckets);
+    k = 0;
+    for (let q = 0; q < buckets; q++) {
+      const b = cum[0]! + q * B_BUCKET;
+      while (k < n - 1 && cum[k + 1]! < b) k++;
+      this.bIndex[q] = k;
+    }
   }
 
   private closuresOn(year: number): Map<string, Closure[]> {
@@ -229,6 +271,7 @@ export class WeeklyCalendar implements BusinessCalendar {
     this.ends = Float64Array.from(ends);
     this.cum = new Float64Array(starts.length + 1);
     for (let i = 0; i < starts.length; i++) this.cum[i + 1] = this.cum[i]! + (ends[i]! - starts[i]!);
+    this.buildIndexes(); // before the shift below, which calls businessTimeAt on the new table
     if (anchor !== undefined) {
       const shift = anchorB - this.businessTimeAt(anchor);
       for (let i = 0; i < this.cum.length; i++) this.cum[i] = this.cum[i]! + shift;

@@ -62,7 +62,15 @@ function rangeOf(...arrays: Float64Array[]): [number, number] {
  * B(t) for many instants (UTC ms) at once: open milliseconds since the calendar's origin. NaN
  * entries (a missing instant) give NaN. Differences of the results are business durations.
  */
-export function businessTimeBatch(calendar: BusinessCalendar, instants: Float64Array, out = new Float64Array(instants.length)): Float64Array {
+export function businessTimeBatch(
+  calendar: BusinessCalendar,
+  instants: Float64Array,
+  out: Float64Array = new Float64Array(instants.length),
+): Float64Array {
+  if (calendar.kind === 'always') {
+    out.set(instants);
+    return out;
+  }
   const [min, max] = rangeOf(instants);
   if (min <= max) calendar.ensureRange(min, max);
   for (let i = 0; i < instants.length; i++) {
@@ -77,7 +85,7 @@ export function businessSecondsBatch(
   calendar: BusinessCalendar,
   from: Float64Array,
   to: Float64Array,
-  out = new Float64Array(from.length),
+  out: Float64Array = new Float64Array(from.length),
 ): Float64Array {
   if (from.length !== to.length) throw new RangeError('from and to must have the same length');
   const [min, max] = rangeOf(from, to);
@@ -96,7 +104,7 @@ export function deadlineBatch(
   calendar: BusinessCalendar,
   from: Float64Array,
   seconds: Float64Array,
-  out = new Float64Array(from.length),
+  out: Float64Array = new Float64Array(from.length),
 ): Float64Array {
   if (from.length !== seconds.length) throw new RangeError('from and seconds must have the same length');
   const [min, max] = rangeOf(from);
@@ -113,7 +121,7 @@ export function deadlineBatch(
 export function instantAtBusinessTimeBatch(
   calendar: BusinessCalendar,
   businessTimes: Float64Array,
-  out = new Float64Array(businessTimes.length),
+  out: Float64Array = new Float64Array(businessTimes.length),
 ): Float64Array {
   for (let i = 0; i < businessTimes.length; i++) out[i] = calendar.instantAtBusinessTime(businessTimes[i]!);
   return out;
