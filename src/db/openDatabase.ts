@@ -1,0 +1,95 @@
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const DEFAULT_DB_PATH = 'data/prazo.duckdb';
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** The database file named by an option, else PRAZO_DB, else data/prazo.duckdb. */
+export function resolveDbPath(option?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return option ?? env.PRAZO_DB ?? DEFAULT_DB_PATH;
+}
+
+/** DuckDB lets one process hold a file: say which process holds it and what to do instead. */
+export class DatabaseLockedError extends Error {
+  constructor(
+    readonly path: string,
+    readonly holderPid: number | undefined,
+  ) {
+    super(
+      `the database ${path} is in use by another process${holderPid ? ` (PID ${holderPid}${describeProcess(holderPid)})` : ''}. ` +
+        'DuckDB allows one process per file: stop it, or send the work through the running server\'s HTTP API.',
+    );
+    this.name = 'DatabaseLockedError';
+  }
+}
+
+function describeProcess(pid: number): string {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    return cmd ? `: ${cmd.length > 120 ? `${cmd.slice(0, 117)}…` : cmd}` : '';
+  } catch {
+    return '';
+  }
+}
+
+export interface Database {
+  readonly path: string;
+  /** A new connection; close it (closeSync) in `finally`. One per concurrent unit of work. */
+  connect(): Promise<DuckDBConnection>;
+  close(): void;
+}
+
+/** Opens (creating) the DuckDB file and applies pending migrations. */
+export async function openDatabase(path: string = resolveDbPath()): Promise<Database> {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/Could not set lock/.test(message)) {
+      const pid = /PID (\d+)/.exec(message)?.[1];
+      throw new DatabaseLockedError(path, pid ? Number(pid) : undefined);
+    }
+    throw error;
+  }
+  const connection = await instance.connect();
+  try {
+    await applyMigrations(connection);
+  } finally {
+    connection.closeSync();
+  }
+  return {
+    path,
+    connect: () => instance.connect(),
+    close: () => instance.closeSync(),
+  };
+}
+
+/** Applies src/db/migrations/NNN_name.sql in order, each once, each in its own transaction. */
+export async function applyMigrations(connection: DuckDBConnection): Promise<string[]> {
+  await connection.run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+  );
+  const done = new Set(
+    (await connection.runAndReadAll('SELECT version FROM schema_migrations')).getRows().map((row) => Number(row[0])),
+  );
+  const applied: string[] = [];
+  for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort()) {
+    const version = Number(file.slice(0, 3));
+    if (done.has(version)) continue;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      await connection.run(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
+      await connection.run('INSERT INTO schema_migrations (version, name) VALUES ($version, $name)', { version, name: file });
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK');
+      throw new Error(`migration ${file} failed: ${(error as Error).message}`);
+    }
+    applied.push(file);
+  }
+  return applied;
+}
