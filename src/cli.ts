@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { CliError } from './cli/CliError.js';
 import { CALENDAR_HELP, runCalendarCommand } from './cli/calendarCommand.js';
 import { parseOptions, policyOption } from './cli/options.js';
+import { INGEST_HELP, runIngestCommand } from './cli/ingestCommand.js';
+import { runRejectsCommand } from './cli/rejectsCommand.js';
 import { runStartCommand } from './cli/startCommand.js';
 
 const HELP = `prazo — SLA analytics for IT-support helpdesks
@@ -15,6 +17,8 @@ Commands:
   calendar intervals  the open intervals between two instants
   calendar holidays   the holidays and closures of a year
   calendar week       every calendar's hours for one week
+  ingest <file…>      import ticket events (ndjson, csv, parquet, arrow, servicenow, mapped)
+  rejects             list rejected lines with their reasons (JSON lines)
   policy check        validate a policy file and list every problem
   start               what \`npm start\` runs: the policy and this week's hours
 
@@ -61,6 +65,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'calendar':
         runCalendarCommand(rest, out);
         return 0;
+      case 'ingest':
+        await runIngestCommand(rest, out);
+        return 0;
+      case 'rejects':
+        await runRejectsCommand(rest, (line) => io.stdout(`${line}\n`));
+        return 0;
       case 'policy': {
         const [sub, ...options] = rest;
         if (sub !== 'check') throw new CliError(`unknown policy subcommand "${sub ?? ''}" (check)`);
@@ -89,4 +99,4 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-export { CALENDAR_HELP };
+export { CALENDAR_HELP, INGEST_HELP };

@@ -94,8 +94,8 @@ export class EventWriter {
     return { ...this.counts };
   }
 
-  /** Validates and stores one batch in one transaction. */
-  async write(records: RawRecord[]): Promise<BatchResult> {
+  /** Validates and stores one batch in one transaction; `origin` names the file it came from. */
+  async write(records: RawRecord[], origin = this.options.origin): Promise<BatchResult> {
     const result: BatchResult = { read: records.length, accepted: 0, duplicates: 0, rejected: 0, rejects: [] };
     if (records.length === 0) return result;
     const c = this.connection;
@@ -159,7 +159,7 @@ export class EventWriter {
         `INSERT INTO rejects (source, origin, position, raw, raw_hash, reason, message, run_id)
          SELECT $source, $origin, pos, raw, md5(raw), reason, message, $runId FROM staging WHERE kind = 1
          ON CONFLICT DO NOTHING`,
-        { source, origin: this.options.origin, runId },
+        { source, origin, runId },
       );
       await c.run(
         `INSERT INTO run_tickets SELECT DISTINCT json_extract_string(doc, '$.ticket') FROM staging WHERE kind = 0

@@ -1,0 +1,112 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Database } from '../db/openDatabase.js';
+import { EventWriter } from './EventWriter.js';
+import { type Format, formatFromPath, type Reader, type ReaderOptions } from './readers/index.js';
+import { readNdjson } from './readers/readNdjson.js';
+import type { IngestCounts, RawRecord } from './types.js';
+
+/** Readers by format; each streams batches. */
+const READERS: Partial<Record<Format, Reader>> = {
+  ndjson: (path, options) => readNdjson(path, options.onProgress),
+};
+
+/** Registers a reader (formats whose readers live in their own modules register here). */
+export function registerReader(format: Format, reader: Reader): void {
+  READERS[format] = reader;
+}
+
+export class IngestInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IngestInputError';
+  }
+}
+
+export interface IngestProgress {
+  file: string;
+  /** Bytes or rows of the file consumed so far (whatever the reader reports). */
+  done: number;
+  /** File size in bytes, for a percentage. */
+  total: number;
+  counts: Omit<IngestCounts, 'tickets'>;
+}
+
+export interface IngestFileOptions extends Omit<ReaderOptions, 'onProgress'> {
+  format?: Format;
+  source?: string;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/** Default source names: a helpdesk export is its own source, anything else is "file". */
+const DEFAULT_SOURCE: Partial<Record<Format, string>> = { servicenow: 'servicenow' };
+
+function checkFile(file: string): number {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new IngestInputError(`${file}: not a file`);
+    return stat.size;
+  } catch (error) {
+    if (error instanceof IngestInputError) throw error;
+    throw new IngestInputError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/**
+ * Imports files as one run: picks each file's reader, streams its batches through one
+ * EventWriter (a transaction per batch) and records the run. Every file is checked before any
+ * is read; IngestInputError when one cannot be read at all.
+ */
+export async function ingestFiles(
+  db: Database,
+  files: string[],
+  options: IngestFileOptions = {},
+): Promise<IngestCounts & { runId: number }> {
+  if (files.length === 0) throw new IngestInputError('no file to import');
+  const plan = files.map((file) => {
+    const format = options.format ?? formatFromPath(file);
+    if (!format) throw new IngestInputError(`${file}: cannot tell the format from the name; pass --format (ndjson, csv, parquet, arrow, servicenow, mapped)`);
+    const reader = READERS[format];
+    if (!reader) throw new IngestInputError(`format ${format} is not supported yet`);
+    return { file, format, reader, total: checkFile(file) };
+  });
+  const formats = [...new Set(plan.map((p) => p.format))];
+  const writer = await EventWriter.open(db, {
+    source: options.source ?? DEFAULT_SOURCE[formats[0]!] ?? 'file',
+    origin: resolve(files[0]!) + (files.length > 1 ? ` (+${files.length - 1} more)` : ''),
+    format: formats.join(','),
+    timezone: options.timezone,
+    sourceKind: formats[0],
+  });
+  try {
+    for (const { file, reader, total } of plan) {
+      let done = 0;
+      const report = () => options.onProgress?.({ file, done, total, counts: writer.totals });
+      for await (const batch of reader(file, { ...options, onProgress: (d) => (done = d) })) {
+        await writer.write(batch, resolve(file));
+        report();
+      }
+      done = total;
+      report();
+    }
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    await writer.finish(failure);
+    throw error instanceof IngestInputError ? error : new IngestInputError(failure.message);
+  }
+  return { ...(await writer.finish()), runId: writer.runId };
+}
+
+/** Runs left "running" by a process that died; call once the database is held by this process. */
+export async function markInterruptedRuns(db: Database): Promise<number> {
+  const c = await db.connect();
+  try {
+    const reader = await c.runAndReadAll(
+      `UPDATE ingest_runs SET status = 'interrupted', finished_at = current_timestamp
+       WHERE status = 'running' RETURNING id`,
+    );
+    return reader.getRows().length;
+  } finally {
+    c.closeSync();
+  }
+}
