@@ -15,15 +15,16 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       const now = Date.now();
       if (!force && now - last < (tty ? 100 : intervalMs)) return;
       last = now;
-      const pct = p.total > 0 ? Math.min(100, Math.floor((p.done / p.total) * 100)) : 100;
+      const pct = p.total > 0 ? Math.min(100, Math.floor((p.done / p.total) * 100)) : undefined;
       const counts = `${fmt.format(p.counts.read)} lidos · ${fmt.format(p.counts.accepted)} novos · ${fmt.format(p.counts.duplicates)} repetidos · ${fmt.format(p.counts.rejected)} rejeitados`;
       if (tty) {
         const width = 24;
-        const filled = Math.round((pct / 100) * width);
-        stream.write(`\r\x1b[K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${counts}`);
+        const bar =
+          pct === undefined ? '' : `[${'#'.repeat(Math.round((pct / 100) * width))}${'-'.repeat(width - Math.round((pct / 100) * width))}] ${String(pct).padStart(3)}% `;
+        stream.write(`\r\x1b[K${bar}${counts}`);
         drawn = true;
       } else {
-        stream.write(`${p.file}: ${pct}% — ${counts}\n`);
+        stream.write(`${p.file}: ${pct === undefined ? '' : `${pct}% — `}${counts}\n`);
       }
     },
     done() {

@@ -3,13 +3,21 @@ import { resolve } from 'node:path';
 import type { Database } from '../db/openDatabase.js';
 import { EventWriter } from './EventWriter.js';
 import { type Format, formatFromPath, type Reader, type ReaderOptions } from './readers/index.js';
+import { readArrow } from './readers/readArrow.js';
 import { readNdjson } from './readers/readNdjson.js';
+import { readTable } from './readers/readTable.js';
 import type { IngestCounts, RawRecord } from './types.js';
 
 /** Readers by format; each streams batches. */
 const READERS: Partial<Record<Format, Reader>> = {
   ndjson: (path, options) => readNdjson(path, options.onProgress),
+  csv: (path, options) => readTable(path, 'csv', options.onProgress),
+  parquet: (path, options) => readTable(path, 'parquet', options.onProgress),
+  arrow: (path, options) => readArrow(path, options.onProgress),
 };
+
+/** Readers that report rows rather than bytes, so progress is shown as a share of rows only when known. */
+const COUNTS_ROWS = new Set<Format>(['csv', 'parquet', 'arrow']);
 
 /** Registers a reader (formats whose readers live in their own modules register here). */
 export function registerReader(format: Format, reader: Reader): void {
@@ -27,7 +35,7 @@ export interface IngestProgress {
   file: string;
   /** Bytes or rows of the file consumed so far (whatever the reader reports). */
   done: number;
-  /** File size in bytes, for a percentage. */
+  /** File size in bytes, for a percentage; 0 when the reader counts rows (no percentage). */
   total: number;
   counts: Omit<IngestCounts, 'tickets'>;
 }
@@ -68,7 +76,8 @@ export async function ingestFiles(
     if (!format) throw new IngestInputError(`${file}: cannot tell the format from the name; pass --format (ndjson, csv, parquet, arrow, servicenow, mapped)`);
     const reader = READERS[format];
     if (!reader) throw new IngestInputError(`format ${format} is not supported yet`);
-    return { file, format, reader, total: checkFile(file) };
+    const size = checkFile(file);
+    return { file, format, reader, total: COUNTS_ROWS.has(format) ? 0 : size };
   });
   const formats = [...new Set(plan.map((p) => p.format))];
   const writer = await EventWriter.open(db, {

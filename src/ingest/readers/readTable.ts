@@ -1,0 +1,49 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { RawRecord } from '../types.js';
+import { BATCH_SIZE } from './readNdjson.js';
+import { rowToRecord } from './rowToRecord.js';
+
+/**
+ * Canonical CSV or Parquet read by DuckDB's own readers in a private in-memory instance and
+ * streamed chunk by chunk, so memory holds one batch whatever the file's size. CSV cells stay
+ * text (validation normalises them); rows DuckDB cannot parse become records with their error.
+ * Positions are data-row numbers from 1.
+ */
+export async function* readTable(path: string, kind: 'csv' | 'parquet', onProgress?: (rows: number) => void): AsyncGenerator<RawRecord[]> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  try {
+    await connection.run("SET TimeZone = 'UTC'");
+    const source =
+      kind === 'csv'
+        ? `read_csv($path, header = true, all_varchar = true, ignore_errors = true, store_rejects = true)`
+        : `read_parquet($path)`;
+    const result = await connection.stream(`SELECT * FROM ${source}`, { path });
+    let position = 0;
+    let batch: RawRecord[] = [];
+    for await (const rows of result.yieldRowObjectJs()) {
+      for (const row of rows) batch.push(rowToRecord(row as Record<string, unknown>, ++position));
+      if (batch.length >= BATCH_SIZE) {
+        yield batch;
+        batch = [];
+      }
+      onProgress?.(position);
+    }
+    if (kind === 'csv') {
+      const rejected = await connection.runAndReadAll(
+        `SELECT line::BIGINT::DOUBLE AS line, csv_line AS raw, error_type, error_message FROM reject_errors ORDER BY line`,
+      );
+      for (const r of rejected.getRowObjectsJS()) {
+        batch.push({
+          position: Number(r.line) - 1,
+          raw: String(r.raw ?? ''),
+          error: { reason: 'invalid_csv', message: `line ${r.line}: ${String(r.error_message ?? r.error_type)}` },
+        });
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,209 @@
+import { tableFromJSON, tableToIPC } from 'apache-arrow';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../src/db/openDatabase.js';
+import { IngestInputError, ingestFiles } from '../../src/ingest/ingestFile.js';
+import { FIXTURES, freshDatabase, query, tempDir } from './helpers.js';
+
+const EVENTS = join(FIXTURES, 'events.ndjson');
+const lines = readFileSync(EVENTS, 'utf8').trim().split('\n');
+const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** The typed columns every format must produce alike. */
+const TYPED = `SELECT id, ticket, strftime(occurred_at, '%Y-%m-%dT%H:%M:%SZ') AS at, type, severity, status, reason,
+  by_role, actor, analyst, category, answer, client, requester, channel, gut_g, gut_u, gut_t, hours, hourly_rate
+  FROM events ORDER BY ticket, occurred_at, id`;
+
+describe('canonical NDJSON', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
+  afterAll(() => db.close());
+
+  test('every event is accepted and normalised', async () => {
+    const result = await ingestFiles(db, [EVENTS]);
+    expect(result).toMatchObject({ read: 15, accepted: 15, duplicates: 0, rejected: 0, tickets: 2 });
+    const [opened] = await query(db, `SELECT severity, gut_g, gut_u, gut_t, extra FROM events WHERE id = 'e-1'`);
+    // "Média" → media; the GUT object becomes three columns; an unknown field is kept in extra.
+    expect(opened).toEqual({ severity: 'media', gut_g: 3, gut_u: 4, gut_t: 2, extra: '{"crm_id":"X-9"}' });
+    // 08:35 −03:00 is 11:35Z.
+    expect(await query(db, `SELECT strftime(occurred_at, '%H:%M') AS t FROM events WHERE id = 'e-2'`)).toEqual([{ t: '11:35' }]);
+    expect(await query(db, `SELECT status FROM events WHERE id IN ('e-3', 'e-5') ORDER BY id`)).toEqual([
+      { status: 'em_atendimento' },
+      { status: 'em_atendimento' },
+    ]);
+    expect(await query(db, `SELECT category FROM events WHERE id = 'e-6'`)).toEqual([{ category: 'duvida_explicita' }]);
+  });
+
+  test('re-importing the same file adds nothing', async () => {
+    const again = await ingestFiles(db, [EVENTS]);
+    expect(again).toMatchObject({ read: 15, accepted: 0, duplicates: 15, rejected: 0, tickets: 2 });
+    expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 15 }]);
+  });
+
+  test('survey answers live only in the satisfaction zone', async () => {
+    expect(await query(db, `SELECT rating, comment FROM survey_answers WHERE id = 'e-10'`)).toEqual([
+      { rating: 'insatisfeito', comment: 'MARCADOR-COMENTARIO demorou' },
+    ]);
+    const leaked = await query(db, `SELECT id FROM events WHERE raw::VARCHAR LIKE '%MARCADOR%' OR raw::VARCHAR LIKE '%insatisfeito%'`);
+    expect(leaked).toEqual([]);
+    expect(await query(db, `SELECT type FROM events WHERE id = 'e-10'`)).toEqual([{ type: 'survey.answered' }]);
+  });
+
+  test('the tickets it touched are recorded for the metrics', async () => {
+    expect(await query(db, 'SELECT ticket FROM changed_tickets ORDER BY ticket')).toEqual([{ ticket: 'T-1001' }, { ticket: 'T-1002' }]);
+  });
+
+  test('each run is recorded with its counts', async () => {
+    expect(await query(db, 'SELECT status, read::INTEGER AS read, accepted::INTEGER AS accepted, duplicates::INTEGER AS duplicates FROM ingest_runs ORDER BY id')).toEqual([
+      { status: 'done', read: 15, accepted: 15, duplicates: 0 },
+      { status: 'done', read: 15, accepted: 0, duplicates: 15 },
+    ]);
+  });
+});
+
+describe('CSV, Parquet and Arrow give the same events as NDJSON', () => {
+  const dir = tempDir();
+  const flat = events.map(({ gut, ...rest }) => {
+    const g = gut as { g: number; u: number; t: number } | undefined;
+    return { ...rest, gut_g: g?.g ?? null, gut_u: g?.u ?? null, gut_t: g?.t ?? null };
+  });
+  let expected: unknown[];
+
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    await ingestFiles(db, [EVENTS]);
+    expected = await query(db, TYPED);
+    // Write the other formats with DuckDB itself (CSV, Parquet) and apache-arrow (IPC).
+    const jsonPath = join(dir, 'flat.json');
+    writeFileSync(jsonPath, JSON.stringify(flat));
+    const c = await db.connect();
+    const columns = [...new Set(flat.flatMap((e) => Object.keys(e)))];
+    const select = columns.map((k) => `"${k}"`).join(', ');
+    await c.run(`COPY (SELECT ${select} FROM read_json('${jsonPath}', format = 'array', columns = {${columns.map((k) => `"${k}": 'VARCHAR'`).join(', ')}})) TO '${join(dir, 'events.csv')}' (HEADER)`);
+    await c.run(`COPY (SELECT * FROM read_json_auto('${jsonPath}')) TO '${join(dir, 'events.parquet')}' (FORMAT parquet)`);
+    c.closeSync();
+    db.close();
+    writeFileSync(join(dir, 'events.arrow'), tableToIPC(tableFromJSON(flat.map((e) => Object.fromEntries(columns.map((k) => [k, (e as Record<string, unknown>)[k] ?? null])))), 'stream'));
+  });
+
+  test.each(['events.csv', 'events.parquet', 'events.arrow'])('%s', async (name) => {
+    const db = await freshDatabase();
+    try {
+      const result = await ingestFiles(db, [join(dir, name)]);
+      expect(result).toMatchObject({ read: 15, accepted: 15, rejected: 0, tickets: 2 });
+      expect(await query(db, TYPED)).toEqual(expected);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('every reject reason, each with a row that triggers it', () => {
+  const ok = { ticket: 'T-9', at: '2026-03-02T11:05:00Z' };
+  const cases: [string, string, RegExp][] = [
+    ['invalid_json', '{"id": "r-1", ', /^not valid JSON/],
+    ['not_an_object', '["r-2"]', /expected a JSON object/],
+    ['missing_field', JSON.stringify({ ...ok, type: 'ticket.opened', severity: 'alta', client: 'X' }), /^id: missing/],
+    ['missing_field', JSON.stringify({ id: 'r-4', at: ok.at, type: 'ticket.assigned', analyst: 'a' }), /^ticket: missing/],
+    ['missing_field', JSON.stringify({ id: 'r-5', ticket: 'T-9', type: 'ticket.assigned', analyst: 'a' }), /^at: missing/],
+    ['missing_field', JSON.stringify({ id: 'r-6', ...ok, severity: 'alta' }), /^type: missing/],
+    ['missing_field', JSON.stringify({ id: 'r-7', ...ok, type: 'ticket.opened', severity: 'alta' }), /^client: missing/],
+    ['unknown_type', JSON.stringify({ id: 'r-8', ...ok, type: 'ticket.exploded' }), /^type: unknown event type "ticket.exploded"/],
+    ['invalid_timestamp', JSON.stringify({ id: 'r-9', ...ok, at: 'ontem às 10h', type: 'ticket.assigned', analyst: 'a' }), /^at: expected an ISO-8601 instant/],
+    ['invalid_timestamp', JSON.stringify({ id: 'r-10', ...ok, at: '2026-02-30T10:00:00Z', type: 'ticket.assigned', analyst: 'a' }), /^at: not a real date/],
+    ['timestamp_without_zone', JSON.stringify({ id: 'r-11', ...ok, at: '2026-03-02 10:00', type: 'ticket.assigned', analyst: 'a' }), /^at: .* has no offset/],
+    ['unknown_severity', JSON.stringify({ id: 'r-12', ...ok, type: 'ticket.opened', severity: 'crítica', client: 'X' }), /^severity: expected one of urgente, alta, media, baixa/],
+    ['unknown_status', JSON.stringify({ id: 'r-13', ...ok, type: 'ticket.status_changed', status: 'pendente' }), /^status: expected one of/],
+    ['unknown_category', JSON.stringify({ id: 'r-14', ...ok, type: 'ticket.categorized', category: 'reclamação' }), /^category: expected one of/],
+    ['rating_out_of_range', JSON.stringify({ id: 'r-15', ...ok, type: 'survey.answered', score: 9 }), /^score: expected a score from 1 to 5/],
+    ['rating_out_of_range', JSON.stringify({ id: 'r-16', ...ok, type: 'survey.answered', rating: 'amei' }), /^rating: expected one of satisfeito, neutro, insatisfeito/],
+    ['invalid_value', JSON.stringify({ id: 'r-17', ...ok, type: 'ticket.replied', by: 'robot' }), /^by: expected one of analyst, customer/],
+    ['invalid_value', JSON.stringify({ id: 'r-18', ...ok, type: 'ticket.opened', severity: 'alta', client: 'X', gut: { g: 6, u: 1, t: 1 } }), /^gut\.g: /],
+  ];
+  let db: Database;
+  let result: Awaited<ReturnType<typeof ingestFiles>>;
+  beforeAll(async () => {
+    db = await freshDatabase();
+    const file = join(tempDir(), 'bad.ndjson');
+    writeFileSync(file, `${cases.map(([, line]) => line).join('\n')}\n`);
+    result = await ingestFiles(db, [file]);
+  });
+  afterAll(() => db.close());
+
+  test('all are rejected, none accepted', () => {
+    expect(result).toMatchObject({ read: cases.length, accepted: 0, rejected: cases.length });
+  });
+  test.each(cases.map(([reason, line, message], i) => [i + 1, reason, line, message] as const))(
+    'line %i: %s',
+    async (position, reason, line, message) => {
+      const [row] = await query(db, 'SELECT reason, message, raw FROM rejects WHERE position = $position', { position });
+      expect(row).toMatchObject({ reason, raw: line });
+      expect(String(row!.message)).toMatch(message);
+    },
+  );
+  test('a malformed CSV row is rejected with its line, the others kept', async () => {
+    const file = join(tempDir(), 'bad.csv');
+    writeFileSync(file, `id,ticket,at,type,analyst\nc-1,T-1,2026-03-02T11:05:00Z,ticket.assigned,ana\nc-2,T-1,"2026-03-02T11:06:00Z,ticket.assigned,bia,extra,cells\nc-3,T-1,2026-03-02T11:07:00Z,ticket.assigned,caio\n`);
+    const db2 = await freshDatabase();
+    try {
+      const r = await ingestFiles(db2, [file]);
+      expect(r.read).toBe(r.accepted + r.rejected);
+      expect(r.accepted).toBeGreaterThanOrEqual(1);
+      expect(r.rejected).toBeGreaterThanOrEqual(1);
+      const rejects = await query(db2, 'SELECT reason FROM rejects');
+      expect(rejects.map((x) => x.reason)).toContain('invalid_csv');
+    } finally {
+      db2.close();
+    }
+  });
+});
+
+describe('zone-less timestamps with a configured zone', () => {
+  test('are read in that zone, daylight saving included', async () => {
+    const file = join(tempDir(), 'local.ndjson');
+    writeFileSync(
+      file,
+      [
+        // 2019-01-15 was in Brazil's daylight saving (−02:00): 10:00 local = 12:00Z.
+        JSON.stringify({ id: 'z-1', ticket: 'T-1', at: '2019-01-15 10:00', type: 'ticket.assigned', analyst: 'a' }),
+        // 2026-03-02 is −03:00: 10:00 local = 13:00Z.
+        JSON.stringify({ id: 'z-2', ticket: 'T-1', at: '2026-03-02T10:00:00', type: 'ticket.assigned', analyst: 'a' }),
+      ].join('\n'),
+    );
+    const db = await freshDatabase();
+    try {
+      await ingestFiles(db, [file], { timezone: 'America/Sao_Paulo' });
+      expect(await query(db, `SELECT id, strftime(occurred_at, '%Y-%m-%dT%H:%M') AS at FROM events ORDER BY id`)).toEqual([
+        { id: 'z-1', at: '2019-01-15T12:00' },
+        { id: 'z-2', at: '2026-03-02T13:00' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('files that cannot be read at all', () => {
+  test.each([
+    [['/nonexistent/events.ndjson'], /cannot read it \(ENOENT\)/],
+    [[mkdirReturning(join(tempDir(), 'folder.ndjson'))], /not a file/],
+    [[join(FIXTURES, 'events.txt')], /cannot tell the format/],
+    [[], /no file to import/],
+  ])('%j', async (files, message) => {
+    const db = await freshDatabase();
+    try {
+      await expect(ingestFiles(db, files)).rejects.toThrow(IngestInputError);
+      await expect(ingestFiles(db, files)).rejects.toThrow(message);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+function mkdirReturning(path: string): string {
+  mkdirSync(path);
+  return path;
+}
