@@ -6,7 +6,10 @@ const fmt = new Intl.NumberFormat('pt-BR');
  * Progress of a long import on stderr: a redrawn bar on a terminal, a plain line every few
  * seconds otherwise (logs, CI), so stdout stays one JSON line for scripts.
  */
-export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr, intervalMs = 2000) {
+export function createProgressReporter(
+  stream: NodeJS.WriteStream = process.stderr,
+  intervalMs = Number(process.env.PRAZO_PROGRESS_INTERVAL_MS ?? 2000),
+) {
   const tty = Boolean(stream.isTTY);
   let last = 0;
   let drawn = false;
