@@ -46,7 +46,9 @@ export async function openDatabase(path: string = resolveDbPath()): Promise<Data
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path);
+    // Bulk ingest commits a batch at a time; a larger WAL before checkpointing keeps those
+    // commits from rewriting the tables and the (source, id) index every few batches.
+    instance = await DuckDBInstance.create(path, { checkpoint_threshold: '256MB' });
   } catch (error) {
     const message = (error as Error).message;
     if (/Could not set lock/.test(message)) {

@@ -48,6 +48,22 @@ export interface WriterOptions extends ValidateOptions {
   sourceKind?: string;
 }
 
+interface StagedRow {
+  position: number;
+  /** The validated event as JSON; absent for a reject. */
+  doc?: string;
+  raw: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface PreparedBatch {
+  rows: StagedRow[];
+  read: number;
+  valid: number;
+  rejects: BatchResult['rejects'];
+}
+
 export interface BatchResult extends Omit<IngestCounts, 'tickets'> {
   rejects: { position: number; reason: string; message: string }[];
 }
@@ -96,33 +112,52 @@ export class EventWriter {
 
   /** Validates and stores one batch in one transaction; `origin` names the file it came from. */
   async write(records: RawRecord[], origin = this.options.origin): Promise<BatchResult> {
-    const result: BatchResult = { read: records.length, accepted: 0, duplicates: 0, rejected: 0, rejects: [] };
-    if (records.length === 0) return result;
+    return this.commit(this.prepare(records), origin);
+  }
+
+  /**
+   * The JavaScript half of a batch: validation and serialisation. Kept apart from commit so the
+   * next batch can be prepared while DuckDB commits the previous one.
+   */
+  prepare(records: RawRecord[]): PreparedBatch {
+    const rows: StagedRow[] = [];
+    const rejects: BatchResult['rejects'] = [];
+    for (const record of records) {
+      const checked = record.error ? ({ ok: false, ...record.error } as const) : validateEvent(record.value, this.options);
+      if (checked.ok) {
+        rows.push({ position: record.position, doc: JSON.stringify(checked.event), raw: rawOf(record, checked.event) });
+      } else {
+        rows.push({ position: record.position, raw: record.raw, reason: checked.reason, message: checked.message });
+        rejects.push({ position: record.position, reason: checked.reason, message: checked.message });
+      }
+    }
+    return { rows, read: records.length, valid: records.length - rejects.length, rejects };
+  }
+
+  /** The DuckDB half: one transaction for the batch's events, answers, rejects, tickets and counts. */
+  async commit(batch: PreparedBatch, origin = this.options.origin): Promise<BatchResult> {
+    const result: BatchResult = { read: batch.read, accepted: 0, duplicates: 0, rejected: 0, rejects: batch.rejects };
+    if (batch.read === 0) return result;
     const c = this.connection;
+    const valid = batch.valid;
     await c.run('BEGIN TRANSACTION');
     try {
       await c.run('DELETE FROM staging');
       const appender = await c.createAppender('staging', 'main', 'temp');
-      let valid = 0;
-      for (const record of records) {
-        const checked = record.error
-          ? ({ ok: false, ...record.error } as const)
-          : validateEvent(record.value, this.options);
-        appender.appendBigInt(BigInt(record.position));
-        if (checked.ok) {
-          valid++;
+      for (const row of batch.rows) {
+        appender.appendBigInt(BigInt(row.position));
+        if (row.doc !== undefined) {
           appender.appendTinyInt(0);
-          appender.appendVarchar(JSON.stringify(checked.event));
-          appender.appendVarchar(rawOf(record, checked.event));
+          appender.appendVarchar(row.doc);
+          appender.appendVarchar(row.raw);
           appender.appendNull();
           appender.appendNull();
         } else {
           appender.appendTinyInt(1);
           appender.appendNull();
-          appender.appendVarchar(record.raw);
-          appender.appendVarchar(checked.reason);
-          appender.appendVarchar(checked.message);
-          result.rejects.push({ position: record.position, reason: checked.reason, message: checked.message });
+          appender.appendVarchar(row.raw);
+          appender.appendVarchar(row.reason!);
+          appender.appendVarchar(row.message!);
         }
         appender.endRow();
       }
@@ -167,7 +202,7 @@ export class EventWriter {
       );
       result.accepted = insertedRows.length;
       result.duplicates = valid - result.accepted;
-      result.rejected = records.length - valid;
+      result.rejected = batch.read - valid;
       await c.run(
         `UPDATE ingest_runs SET read = read + $read, accepted = accepted + $accepted,
            duplicates = duplicates + $duplicates, rejected = rejected + $rejected WHERE id = $runId`,

@@ -91,9 +91,16 @@ export async function ingestFiles(
     for (const { file, reader, total } of plan) {
       let done = 0;
       const report = () => options.onProgress?.({ file, done, total, counts: writer.totals });
-      for await (const batch of reader(file, { ...options, onProgress: (d) => (done = d) })) {
-        await writer.write(batch, resolve(file));
-        report();
+      // Prepare batch n + 1 in JavaScript while DuckDB commits batch n.
+      let committing: Promise<void> | undefined;
+      try {
+        for await (const batch of reader(file, { ...options, onProgress: (d) => (done = d) })) {
+          const prepared = writer.prepare(batch);
+          await committing;
+          committing = writer.commit(prepared, resolve(file)).then(report);
+        }
+      } finally {
+        await committing;
       }
       done = total;
       report();

@@ -47,8 +47,8 @@ CREATE TABLE events (
   gut_t       TINYINT,
   hours       DOUBLE,
   hourly_rate DOUBLE,
-  extra       JSON,                            -- fields Prazo does not know, kept as sent
-  raw         JSON NOT NULL,                   -- the event as sent (survey answers removed)
+  extra       VARCHAR,                         -- JSON of the fields Prazo does not know, kept as sent
+  raw         VARCHAR NOT NULL,                -- JSON of the event as sent (survey answers removed)
   run_id      BIGINT NOT NULL,
   ingested_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
   PRIMARY KEY (source, id)
