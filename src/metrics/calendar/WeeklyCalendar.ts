@@ -291,32 +291,36 @@ export class WeeklyCalendar implements BusinessCalendar {
       const date = new Date(midnight);
       const weekday = (date.getUTCDay() + 6) % 7;
       const closures = this.closuresOn(date.getUTCFullYear()).get(date.toISOString().slice(0, 10));
-      const countBefore = table.starts.length;
+      // Pieces of one day can come out of order in UTC (windows listed in any order, or two
+      // windows inside an hour the clocks repeat), so sort the day before appending it.
+      const pieces: OpenInterval[] = [];
       for (const window of windowsOfDay(this.spec.week, weekday, closures)) {
-        this.pushWallSpan(offsets, midnight + window.from * MINUTE, midnight + window.to * MINUTE, table);
+        pushWallSpan(offsets, midnight + window.from * MINUTE, midnight + window.to * MINUTE, pieces);
       }
-      if (table.starts.length > countBefore) {
+      if (pieces.length > 0) {
+        pieces.sort((a, b) => a.from - b.from);
+        for (const piece of pieces) {
+          table.starts.push(piece.from);
+          table.ends.push(piece.to);
+        }
         table.days.push(midnight);
-        table.dayFirstOpen.push(table.starts[countBefore]!);
+        table.dayFirstOpen.push(pieces[0]!.from);
       }
     }
     return table;
   }
+}
 
-  /**
-   * Appends the UTC instants whose wall clock lies in [wallFrom, wallTo): one interval, or two
-   * around an offset change (a repeated hour is open twice, a skipped hour not at all).
-   */
-  private pushWallSpan(offsets: ZoneOffsets, wallFrom: number, wallTo: number, table: YearsTable): void {
-    const k = offsets.segmentOf(wallFrom - offsets.segmentOffset(offsets.segmentOf(wallFrom)));
-    for (let c = Math.max(0, k - 1); c <= Math.min(offsets.segmentCount - 1, k + 1); c++) {
-      const offset = offsets.segmentOffset(c);
-      const from = Math.max(wallFrom - offset, offsets.segmentStart(c));
-      const to = Math.min(wallTo - offset, offsets.segmentEnd(c));
-      if (from < to) {
-        table.starts.push(from);
-        table.ends.push(to);
-      }
-    }
+/**
+ * The UTC instants whose wall clock lies in [wallFrom, wallTo): one interval, or two around an
+ * offset change (a repeated hour is open twice, a skipped hour not at all).
+ */
+function pushWallSpan(offsets: ZoneOffsets, wallFrom: number, wallTo: number, out: OpenInterval[]): void {
+  const k = offsets.segmentOf(wallFrom - offsets.segmentOffset(offsets.segmentOf(wallFrom)));
+  for (let c = Math.max(0, k - 1); c <= Math.min(offsets.segmentCount - 1, k + 1); c++) {
+    const offset = offsets.segmentOffset(c);
+    const from = Math.max(wallFrom - offset, offsets.segmentStart(c));
+    const to = Math.min(wallTo - offset, offsets.segmentEnd(c));
+    if (from < to) out.push({ from, to });
   }
 }

@@ -80,7 +80,7 @@ export function businessTimeBatch(
   return out;
 }
 
-/** businessSeconds for pairs (from[i], to[i]) of UTC ms. */
+/** businessSeconds for pairs (from[i], to[i]) of UTC ms; NaN where either is NaN. */
 export function businessSecondsBatch(
   calendar: BusinessCalendar,
   from: Float64Array,
@@ -91,7 +91,10 @@ export function businessSecondsBatch(
   const [min, max] = rangeOf(from, to);
   if (min <= max) calendar.ensureRange(min, max);
   for (let i = 0; i < from.length; i++) {
-    out[i] = (calendar.businessTimeAt(to[i]!) - calendar.businessTimeAt(from[i]!)) / 1000;
+    const a = from[i]!;
+    const b = to[i]!;
+    // A missing instant (NaN) stays missing rather than becoming a made-up duration.
+    out[i] = a === a && b === b ? (calendar.businessTimeAt(b) - calendar.businessTimeAt(a)) / 1000 : NaN;
   }
   return out;
 }
@@ -99,6 +102,7 @@ export function businessSecondsBatch(
 /**
  * Deadlines for many tickets: the earliest t ≥ from[i] with businessSeconds(from[i], t) =
  * seconds[i], as UTC ms. Pause-adjusted deadlines pass target + paused business seconds.
+ * NaN in either input gives NaN.
  */
 export function deadlineBatch(
   calendar: BusinessCalendar,
@@ -111,7 +115,12 @@ export function deadlineBatch(
   if (min <= max) calendar.ensureRange(min, max);
   for (let i = 0; i < from.length; i++) {
     const a = from[i]!;
-    const t = calendar.instantAtBusinessTime(calendar.businessTimeAt(a) + seconds[i]! * 1000);
+    const s = seconds[i]!;
+    if (a !== a || s !== s) {
+      out[i] = NaN;
+      continue;
+    }
+    const t = calendar.instantAtBusinessTime(calendar.businessTimeAt(a) + s * 1000);
     out[i] = t > a ? t : a;
   }
   return out;
