@@ -4,7 +4,9 @@ import { CALENDAR_HELP, runCalendarCommand } from './cli/calendarCommand.js';
 import { parseOptions, policyOption } from './cli/options.js';
 import { INGEST_HELP, runIngestCommand } from './cli/ingestCommand.js';
 import { runRejectsCommand } from './cli/rejectsCommand.js';
+import { runServeCommand } from './cli/serveCommand.js';
 import { runStartCommand } from './cli/startCommand.js';
+import { runTokenCommand } from './cli/tokenCommand.js';
 
 const HELP = `prazo — SLA analytics for IT-support helpdesks
 
@@ -19,6 +21,10 @@ Commands:
   calendar week       every calendar's hours for one week
   ingest <file…>      import ticket events (ndjson, csv, parquet, arrow, servicenow, mapped)
   rejects             list rejected lines with their reasons (JSON lines)
+  serve               run the HTTP server (POST /api/v1/events); --port 3000 --host 127.0.0.1
+  token create        a source token for HTTP ingest: --source NAME [--hmac] (shown once)
+  token list          the source tokens (JSON lines, no secrets)
+  token revoke        refuse a token from now on: --id ID
   policy check        validate a policy file and list every problem
   start               what \`npm start\` runs: the policy and this week's hours
 
@@ -70,6 +76,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return 0;
       case 'rejects':
         await runRejectsCommand(rest, (line) => io.stdout(`${line}\n`));
+        return 0;
+      case 'serve':
+        await runServeCommand(rest, { out, stderr: io.stderr });
+        return 0;
+      case 'token':
+        await runTokenCommand(rest, { out, line: (line) => io.stdout(`${line}\n`), warn: io.stderr });
         return 0;
       case 'policy': {
         const [sub, ...options] = rest;

@@ -1,0 +1,131 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Database } from '../db/openDatabase.js';
+import { markInterruptedRuns } from '../ingest/ingestFile.js';
+import { createApp, createJsonLogger, DEFAULT_MAX_BODY_BYTES, type Logger } from '../server/createApp.js';
+import { CliError } from './CliError.js';
+import { openForCli } from './ingestCommand.js';
+import { parseOptions } from './options.js';
+
+export const SERVE_HELP = `prazo serve [--port 3000] [--host 127.0.0.1] [--db PATH]
+
+  Runs the HTTP server; this process holds the DuckDB file until it stops (other commands that
+  need the file fail with a message naming this process). Prints one JSON line on stdout when
+  listening: {"event":"listening","url","host","port","pid","db"}; logs JSON lines on stderr.
+  SIGTERM or SIGINT stop it gracefully: no new connections, running requests finish, the
+  database is closed, exit 0.
+
+  --port N     TCP port (0 picks a free one; default 3000)
+  --host ADDR  address to bind (default 127.0.0.1; 0.0.0.0 to listen on every interface)
+  --db PATH    DuckDB file (or PRAZO_DB; default data/prazo.duckdb)
+
+  POST /api/v1/events   events as NDJSON or a JSON array, with a source token (prazo token create)
+  GET  /healthz         {"ok":true}`;
+
+/** How long running requests may take to finish after a stop signal before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Where stop signals come from; `process` in the CLI. */
+export interface SignalSource {
+  once(signal: NodeJS.Signals, listener: () => void): unknown;
+  off(signal: NodeJS.Signals, listener: () => void): unknown;
+}
+
+export interface ServeIo {
+  out: (json: unknown) => void;
+  stderr: (text: string) => void;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new CliError(`--port: expected a number from 0 to 65535 (got "${text}")`);
+  return port;
+}
+
+/** Listens on host:port; rejects on a bind error (port in use, bad address). */
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** The first of `signals` to arrive; the listeners are removed either way. */
+function nextSignal(source: SignalSource, signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handlers = signals.map((signal) => {
+      const handler = () => {
+        for (const [s, h] of handlers) source.off(s, h);
+        resolve(signal);
+      };
+      source.once(signal, handler);
+      return [signal, handler] as const;
+    });
+  });
+}
+
+/**
+ * Stops accepting connections, lets running requests finish (idle keep-alive connections are
+ * closed at once), and cuts what is left after the grace period or at a second signal.
+ */
+async function stopServer(server: Server, logger: Logger, signals: SignalSource): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // close() ends the connections idle now; a keep-alive connection whose request finishes later
+  // would otherwise stay open until its client or the keep-alive timeout ends it.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  const force = (why: string) => {
+    logger.warn('connections_cut', { why });
+    server.closeAllConnections();
+  };
+  const timer = setTimeout(() => force(`still open after ${SHUTDOWN_GRACE_MS} ms`), SHUTDOWN_GRACE_MS);
+  const again = () => force('second stop signal');
+  signals.once('SIGINT', again);
+  signals.once('SIGTERM', again);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+    clearInterval(sweep);
+    signals.off('SIGINT', again);
+    signals.off('SIGTERM', again);
+  }
+}
+
+/** `prazo serve`: resolves once the server has stopped and the database is closed. */
+export async function runServeCommand(argv: string[], io: ServeIo, signals: SignalSource = process): Promise<void> {
+  const { values } = parseOptions(argv, { port: { type: 'string' }, host: { type: 'string' } });
+  if (values.help) {
+    io.stderr(`${SERVE_HELP}\n`);
+    return;
+  }
+  const port = parsePort((values.port as string | undefined) ?? '3000');
+  const host = (values.host as string | undefined) ?? '127.0.0.1';
+  const logger = createJsonLogger(io.stderr);
+  const db: Database = await openForCli(values.db);
+  try {
+    const interrupted = await markInterruptedRuns(db);
+    if (interrupted > 0) logger.warn('interrupted_runs', { count: interrupted });
+    const app = createApp({ db, logger, config: { maxBodyBytes: DEFAULT_MAX_BODY_BYTES } });
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    let address: AddressInfo;
+    try {
+      address = await listen(server, port, host);
+    } catch (error) {
+      throw new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`, 1);
+    }
+    const stopped = nextSignal(signals, ['SIGTERM', 'SIGINT']);
+    const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    io.out({ event: 'listening', url: `http://${urlHost}:${address.port}`, host: address.address, port: address.port, pid: process.pid, db: db.path });
+    const signal = await stopped;
+    logger.info('stopping', { signal });
+    await stopServer(server, logger, signals);
+    logger.info('stopped', { signal });
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,181 @@
+import { Hono } from 'hono';
+import type { Database } from '../../db/openDatabase.js';
+import { EventWriter } from '../../ingest/EventWriter.js';
+import { BATCH_SIZE, parseLine } from '../../ingest/readers/readNdjson.js';
+import type { RawRecord } from '../../ingest/types.js';
+import type { AppEnv, Logger } from '../createApp.js';
+import { BadRequestError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError } from '../errors.js';
+import { type SourceToken, touchSourceToken, verifySignature, verifySourceToken } from '../tokens.js';
+
+type BodyFormat = 'ndjson' | 'json';
+
+const CONTENT_TYPES: Record<string, BodyFormat> = {
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+  'application/json': 'json',
+};
+const ACCEPTED_TYPES = Object.keys(CONTENT_TYPES);
+
+export interface EventsRouteOptions {
+  db: Database;
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+/** The answer to an accepted POST; `line` is the NDJSON line, or the 1-based index in a JSON array. */
+export interface EventsResponse {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  tickets: number;
+  rejects: { line: number; reason: string; message: string }[];
+}
+
+/**
+ * `POST /api/v1/events`: a source pushes canonical events (DESIGN.md §2) as NDJSON or a JSON array,
+ * authenticated by its bearer token (and, when the token has one, an HMAC signature of the body).
+ * Each request is one ingest run of the token's source, origin "http"; writes are serialised in
+ * this process because DuckDB has one writer per file and conflicting transactions would abort.
+ */
+export function createEventsRoutes({ db, logger, maxBodyBytes }: EventsRouteOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const serially = createSerialQueue();
+
+  app.post('/', async (c) => {
+    const token = await authenticate(db, c.req.header('Authorization'));
+    const format = bodyFormat(c.req.header('Content-Type'));
+    const body = await readBody(c.req.raw, maxBodyBytes);
+    if (token.hmacSecret && !verifySignature(token.hmacSecret, body, c.req.header('X-Prazo-Signature'))) {
+      throw new UnauthorizedError(
+        'bad_signature',
+        'X-Prazo-Signature is missing or does not match the body (expected sha256=<hex HMAC-SHA256 of the raw body>)',
+      );
+    }
+    const records = format === 'ndjson' ? parseNdjsonBody(decode(body)) : parseJsonArrayBody(decode(body));
+    const result = await serially(() => ingestRecords(db, token, records, format));
+    logger.info('events_ingested', {
+      request_id: c.get('requestId'),
+      source: token.source,
+      token_id: token.id,
+      run_id: result.runId,
+      accepted: result.response.accepted,
+      duplicates: result.response.duplicates,
+      rejected: result.response.rejected,
+    });
+    return c.json(result.response, 202);
+  });
+
+  return app;
+}
+
+async function authenticate(db: Database, header: string | undefined): Promise<SourceToken> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) throw new UnauthorizedError('missing_token', 'send the source token as "Authorization: Bearer <token>"');
+  const check = await verifySourceToken(db, match[1]!);
+  if (!check.ok) throw new UnauthorizedError(check.code, check.message);
+  return check.token;
+}
+
+function bodyFormat(header: string | undefined): BodyFormat {
+  const type = header?.split(';')[0]!.trim().toLowerCase();
+  const format = type ? CONTENT_TYPES[type] : undefined;
+  if (!format) throw new UnsupportedMediaTypeError(header, ACCEPTED_TYPES);
+  return format;
+}
+
+/**
+ * The body, at most `limit` bytes: a Content-Length over the limit is refused before reading, and
+ * the stream is counted as it arrives (a chunked body, or one whose header lies), so no more than
+ * `limit` bytes are ever held.
+ */
+export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get('Content-Length');
+  if (declared !== null) {
+    if (!/^\s*\d+\s*$/.test(declared)) throw new BadRequestError('bad_content_length', `Content-Length: not a number (got ${JSON.stringify(declared)})`);
+    if (Number(declared) > limit) throw new PayloadTooLargeError(limit);
+  }
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      // The server adapter drains or closes what the client still sends after the 413.
+      void reader.cancel().catch(() => undefined);
+      throw new PayloadTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function decode(body: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new BadRequestError('invalid_encoding', 'the body is not valid UTF-8');
+  }
+}
+
+function parseNdjsonBody(text: string): RawRecord[] {
+  const records: RawRecord[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const record = parseLine(lines[i]!, i + 1);
+    if (record) records.push(record);
+  }
+  if (records.length === 0) throw new BadRequestError('empty_body', 'the body has no events: send one JSON object per line');
+  return records;
+}
+
+function parseJsonArrayBody(text: string): RawRecord[] {
+  if (text.trim() === '') throw new BadRequestError('empty_body', 'the body is empty: send a JSON array of events');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new BadRequestError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(value)) {
+    throw new BadRequestError('not_an_array', 'a JSON body must be an array of events (or send NDJSON as application/x-ndjson)');
+  }
+  return value.map((element, index) => ({ position: index + 1, raw: JSON.stringify(element), value: element }));
+}
+
+/** One ingest run for the request, written in batches of BATCH_SIZE (a transaction each). */
+async function ingestRecords(
+  db: Database,
+  token: SourceToken,
+  records: RawRecord[],
+  format: BodyFormat,
+): Promise<{ runId?: number; response: EventsResponse }> {
+  await touchSourceToken(db, token.id);
+  const response: EventsResponse = { accepted: 0, duplicates: 0, rejected: 0, tickets: 0, rejects: [] };
+  if (records.length === 0) return { response };
+  const writer = await EventWriter.open(db, { source: token.source, origin: 'http', format, sourceKind: 'http' });
+  try {
+    for (let start = 0; start < records.length; start += BATCH_SIZE) {
+      const batch = await writer.write(records.slice(start, start + BATCH_SIZE));
+      for (const reject of batch.rejects) response.rejects.push({ line: reject.position, reason: reject.reason, message: reject.message });
+    }
+  } catch (error) {
+    await writer.finish(error instanceof Error ? error : new Error(String(error))).catch(() => undefined);
+    throw error;
+  }
+  const totals = await writer.finish();
+  Object.assign(response, { accepted: totals.accepted, duplicates: totals.duplicates, rejected: totals.rejected, tickets: totals.tickets });
+  return { runId: writer.runId, response };
+}
+
+/** Runs async work one at a time, in call order; a failure does not stop the queue. */
+function createSerialQueue() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}

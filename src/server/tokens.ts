@@ -1,0 +1,165 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Database } from '../db/openDatabase.js';
+
+/** `prazo_<16 hex id>_<43 base64url secret>`: the id is public, the whole string is the secret. */
+const TOKEN_PATTERN = /^prazo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+/** Source names are identifiers the events are keyed by; keep them plain. */
+const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The hash compared when no row matches, so a wrong id costs the same comparison as a wrong secret. */
+const NO_HASH = Buffer.alloc(32);
+const ISO = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`;
+
+export interface CreatedToken {
+  id: string;
+  source: string;
+  /** Shown once; only its hash is kept. */
+  token: string;
+  /** The HMAC-SHA256 key (its UTF-8 text is the key) when the sender signs bodies. */
+  hmacSecret?: string;
+}
+
+export interface SourceToken {
+  id: string;
+  source: string;
+  hmacSecret?: string;
+}
+
+export type TokenCheck =
+  | { ok: true; token: SourceToken }
+  | { ok: false; code: 'invalid_token' | 'token_revoked'; message: string };
+
+export interface TokenRow {
+  id: string;
+  source: string;
+  hmac: boolean;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export class TokenInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenInputError';
+  }
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+async function withConnection<T>(db: Database, work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const c = await db.connect();
+  try {
+    return await work(c);
+  } finally {
+    c.closeSync();
+  }
+}
+
+/** A new token for `source` (and an HMAC key with `hmac`); registers the source as kind http. */
+export async function createSourceToken(db: Database, options: { source: string; hmac?: boolean }): Promise<CreatedToken> {
+  const { source } = options;
+  if (!SOURCE_PATTERN.test(source)) {
+    throw new TokenInputError(`source: expected 1–64 letters, digits, ".", "_" or "-" (got ${JSON.stringify(source)})`);
+  }
+  const id = randomBytes(8).toString('hex');
+  const token = `prazo_${id}_${randomBytes(32).toString('base64url')}`;
+  const hmacSecret = options.hmac ? randomBytes(32).toString('hex') : undefined;
+  await withConnection(db, async (c) => {
+    await c.run('BEGIN TRANSACTION');
+    try {
+      await c.run("INSERT INTO sources (name, kind) VALUES ($source, 'http') ON CONFLICT DO NOTHING", { source });
+      await c.run('INSERT INTO source_tokens (id, source, token_hash, hmac_secret) VALUES ($id, $source, $hash, $hmac)', {
+        id,
+        source,
+        hash: sha256(token).toString('hex'),
+        hmac: hmacSecret ?? null,
+      });
+      await c.run('COMMIT');
+    } catch (error) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+  return hmacSecret ? { id, source, token, hmacSecret } : { id, source, token };
+}
+
+/** Which source a presented token writes to, or why it is refused. Hashes compare in constant time. */
+export async function verifySourceToken(db: Database, presented: string): Promise<TokenCheck> {
+  const match = TOKEN_PATTERN.exec(presented);
+  const row = match
+    ? await withConnection(db, async (c) =>
+        (
+          await c.runAndReadAll(
+            'SELECT source, token_hash, hmac_secret, revoked_at IS NOT NULL FROM source_tokens WHERE id = $id',
+            { id: match[1]! },
+          )
+        ).getRows()[0],
+      )
+    : undefined;
+  const expected = row ? Buffer.from(String(row[1]), 'hex') : NO_HASH;
+  const equal = timingSafeEqual(sha256(presented), expected.length === 32 ? expected : NO_HASH);
+  if (!row || !equal) return { ok: false, code: 'invalid_token', message: 'the token is not valid' };
+  if (row[3] === true) return { ok: false, code: 'token_revoked', message: 'the token has been revoked' };
+  const token: SourceToken = { id: match![1]!, source: String(row[0]) };
+  if (row[2] !== null) token.hmacSecret = String(row[2]);
+  return { ok: true, token };
+}
+
+/** Records that a token was used; at most one write a minute per token. */
+export async function touchSourceToken(db: Database, id: string): Promise<void> {
+  await withConnection(db, (c) =>
+    c.run(
+      `UPDATE source_tokens SET last_used_at = current_timestamp
+       WHERE id = $id AND (last_used_at IS NULL OR last_used_at < current_timestamp - INTERVAL 1 MINUTE)`,
+      { id },
+    ),
+  );
+}
+
+/** Whether `header` (`sha256=<hex>`) is the HMAC-SHA256 of `body` under `secret`, compared in constant time. */
+export function verifySignature(secret: string, body: Uint8Array, header: string | undefined): boolean {
+  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? '');
+  if (!match) return false;
+  const expected = createHmac('sha256', secret).update(body).digest();
+  return timingSafeEqual(Buffer.from(match[1]!, 'hex'), expected);
+}
+
+/** The `X-Prazo-Signature` value a sender computes for `body`. */
+export function signBody(secret: string, body: Uint8Array | string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Every token, newest first, without secrets or hashes. */
+export async function listSourceTokens(db: Database): Promise<TokenRow[]> {
+  return withConnection(db, async (c) => {
+    const reader = await c.runAndReadAll(
+      `SELECT id, source, hmac_secret IS NOT NULL AS hmac, ${ISO('created_at')} AS created_at,
+              ${ISO('revoked_at')} AS revoked_at, ${ISO('last_used_at')} AS last_used_at
+       FROM source_tokens ORDER BY created_at DESC, id`,
+    );
+    return reader.getRowObjectsJson() as unknown as TokenRow[];
+  });
+}
+
+/** Revokes a token (idempotent); undefined when no token has that id. */
+export async function revokeSourceToken(
+  db: Database,
+  id: string,
+): Promise<{ id: string; source: string; revoked_at: string; already_revoked: boolean } | undefined> {
+  return withConnection(db, async (c) => {
+    const before = (
+      await c.runAndReadAll('SELECT source, revoked_at IS NOT NULL FROM source_tokens WHERE id = $id', { id })
+    ).getRows()[0];
+    if (!before) return undefined;
+    if (before[1] !== true) {
+      await c.run('UPDATE source_tokens SET revoked_at = current_timestamp WHERE id = $id AND revoked_at IS NULL', { id });
+    }
+    const revokedAt = (
+      await c.runAndReadAll(`SELECT ${ISO('revoked_at')} FROM source_tokens WHERE id = $id`, { id })
+    ).getRows()[0]![0];
+    return { id, source: String(before[0]), revoked_at: String(revokedAt), already_revoked: before[1] === true };
+  });
+}
