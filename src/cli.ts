@@ -26,7 +26,7 @@ Commands:
   token list          the source tokens (JSON lines, no secrets)
   token revoke        refuse a token from now on: --id ID
   policy check        validate a policy file and list every problem
-  start               what \`npm start\` runs: the policy and this week's hours
+  start               what \`npm start\` runs: the policy and this week's hours, then serve
 
 Common options:
   --policy FILE   policy file (or PRAZO_POLICY; default config/policy.json)
@@ -91,9 +91,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         out({ ok: true, company: policy.company, calendars: Object.keys(policy.calendars), severities: policy.severities });
         return 0;
       }
-      case 'start':
+      case 'start': {
         runStartCommand(rest, (line) => io.stderr(`${line}\n`));
+        if (rest.includes('--summary-only')) return 0;
+        const serveArgs = rest.filter((arg, i) => !['--date', '--policy'].includes(arg) && !['--date', '--policy'].includes(rest[i - 1] ?? ''));
+        await runServeCommand(serveArgs, { out, stderr: io.stderr });
         return 0;
+      }
       default:
         throw new CliError(`unknown command "${command}"; run \`prazo --help\` for the list`);
     }

@@ -4,11 +4,11 @@ import { describeWeek } from './calendarCommand.js';
 import { parseOptions, policyOption } from './options.js';
 
 /**
- * What `npm start` runs once set-up is done. The server does not exist yet, so it shows the
- * active policy and this week's support hours in pt-BR; the server issue replaces this with `serve`.
+ * The first half of what `npm start` runs once set-up is done: the active policy and this week's
+ * support hours in pt-BR. The CLI then starts the server (`prazo serve`) unless --summary-only.
  */
 export function runStartCommand(argv: string[], write: (line: string) => void): void {
-  const { values } = parseOptions(argv, { date: { type: 'string' } });
+  const { values } = parseOptions(argv, { date: { type: 'string' }, 'summary-only': { type: 'boolean' }, port: { type: 'string' }, host: { type: 'string' } });
   const policy = policyOption(values);
   const week = describeWeek(policy, values.date as string | undefined);
   write(`Prazo — ${policy.company}`);
@@ -31,8 +31,8 @@ export function runStartCommand(argv: string[], write: (line: string) => void): 
     }
   }
   write('');
-  write('O servidor com painéis ainda não existe; experimente:');
+  write('Os painéis ainda não existem; o servidor já recebe eventos (POST /api/v1/events). Experimente:');
   write('  npx prazo calendar deadline --calendar 8x5 --from 2026-03-06T20:00:00Z --target 4h');
-  write('  npx prazo calendar holidays --year 2026');
+  write('  npx prazo ingest eventos.ndjson   (com o servidor parado)');
   write('  npx prazo --help');
 }

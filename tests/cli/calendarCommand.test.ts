@@ -111,7 +111,7 @@ test('the bin exits 2 on a bad argument', async () => {
 });
 
 test('start prints the policy and the week in pt-BR on stderr', async () => {
-  const r = await run('start', '--date', '2026-11-18');
+  const r = await run('start', '--date', '2026-11-18', '--summary-only');
   expect(r.code).toBe(0);
   expect(r.stderr).toContain('Média       8x5        2h           24h');
   expect(r.stderr).toContain('2026-11-20 sexta-feira   fechado  (Dia da Consciência Negra)');
