@@ -12,12 +12,22 @@ export const INGEST_HELP = `prazo ingest <file…> [options]
   --source NAME    the source the events belong to; (source, id) identifies an event (default: file,
                    or servicenow for --format servicenow)
   --timezone ZONE  IANA zone for timestamps written without an offset (America/Sao_Paulo)
-  --mapping FILE   column mapping for --format mapped
+  --mapping FILE   column mapping for --format mapped (or another mapping for servicenow)
+  --pausing-states "Awaiting User Info,Awaiting Vendor"
+                   ServiceNow states that pause the clock (default: Awaiting User Info only)
   --db PATH        DuckDB file (or PRAZO_DB; default data/prazo.duckdb)
 
   Prints progress on stderr and one JSON line on stdout:
   {"accepted":N,"duplicates":N,"rejected":N,"tickets":N}. Exit 0 when the files were read, even
   with rejects (see \`prazo rejects\`); non-zero when a file could not be read at all.`;
+
+function pausingStates(text: string | undefined, format: string | undefined) {
+  if (text === undefined) return undefined;
+  if (format !== 'servicenow') throw new CliError('--pausing-states applies to --format servicenow');
+  const states = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (states.length === 0) throw new CliError('--pausing-states: expected state names separated by commas');
+  return { pausingStates: states };
+}
 
 /** Opens the database for a CLI command, turning a lock held by a server into a clear message. */
 export async function openForCli(dbOption: unknown) {
@@ -35,6 +45,7 @@ export async function runIngestCommand(argv: string[], out: (json: unknown) => v
     source: { type: 'string' },
     timezone: { type: 'string' },
     mapping: { type: 'string' },
+    'pausing-states': { type: 'string' },
   });
   if (values.help) {
     process.stderr.write(`${INGEST_HELP}\n`);
@@ -64,6 +75,7 @@ export async function runIngestCommand(argv: string[], out: (json: unknown) => v
       source: values.source as string | undefined,
       timezone,
       mapping: values.mapping as string | undefined,
+      settings: pausingStates(values['pausing-states'] as string | undefined, format),
       onProgress: (p) => progress.update(p),
     });
     progress.done();

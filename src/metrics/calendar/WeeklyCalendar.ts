@@ -143,6 +143,10 @@ export class WeeklyCalendar implements BusinessCalendar {
   }
 
   instantAtBusinessTime(b: number): number {
+    if (this.lastYear < this.firstYear) {
+      // B values come from businessTimeAt on a built table; before that there is no origin.
+      throw new RangeError(`calendar ${this.name}: no business time computed yet, so there is none to invert`);
+    }
     while (b > this.cum[this.cum.length - 1]! || this.starts.length === 0) {
       if (this.lastYear + 1 >= MAX_YEAR) {
         throw new RangeError(`calendar ${this.name} has no more open hours before ${MAX_YEAR}`);
@@ -228,6 +232,7 @@ export class WeeklyCalendar implements BusinessCalendar {
 
   /** Builds local years [first, last] into the table, keeping B's origin. */
   private growTo(first: number, last: number): void {
+    if (first < MIN_YEAR || last > MAX_YEAR) throw new RangeError(`calendar ${this.name}: years ${first}–${last} are outside ${MIN_YEAR}–${MAX_YEAR}`);
     const built = this.lastYear >= this.firstYear;
     first = built ? Math.min(first, this.firstYear) : first;
     last = built ? Math.max(last, this.lastYear) : last;
