@@ -1,7 +1,8 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { ConfigFileError, loadConfigFile, parseJsonWithSchema } from '../../config/configFile.js';
 import { CATEGORIES, CLOSE_REASONS, KNOWN_FIELDS, SEVERITY_VALUES, STATUS_VALUES } from '../eventSchema.js';
 import { normalizeToken } from '../normalizeToken.js';
 import type { RawRecord } from '../types.js';
@@ -86,42 +87,22 @@ export interface MappingResult {
 
 /** Validates a column mapping already read as text; reports every problem instead of the first. */
 export function parseMapping(text: string): MappingResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return { errors: [`(file): not valid JSON: ${(error as Error).message}`] };
-  }
-  const result = mappingSchema.safeParse(raw);
-  if (!result.success) {
-    return { errors: result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`) };
-  }
-  const errors = checkMapping(result.data);
-  return errors.length > 0 ? { errors } : { value: Object.freeze(result.data), errors: [] };
+  const { data, errors } = parseJsonWithSchema(text, mappingSchema);
+  if (!data) return { errors };
+  const problems = checkMapping(data);
+  return problems.length > 0 ? { errors: problems } : { value: Object.freeze(data), errors: [] };
 }
 
-export class MappingError extends Error {
-  constructor(
-    readonly path: string,
-    readonly problems: string[],
-  ) {
-    super(`mapping ${path} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class MappingError extends ConfigFileError {
+  constructor(path: string, problems: string[]) {
+    super('mapping', path, problems);
     this.name = 'MappingError';
   }
 }
 
 /** Reads and validates a mapping file. Throws MappingError listing every problem. */
 export function loadMapping(path: string): Readonly<ColumnMapping> {
-  const file = resolve(path);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new MappingError(file, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
-  }
-  const { value, errors } = parseMapping(text);
-  if (!value) throw new MappingError(file, errors);
-  return value;
+  return loadConfigFile(path, parseMapping, (file, problems) => new MappingError(file, problems));
 }
 
 const isZone = (name: string) => IANAZone.isValidZone(name);
