@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_DB_PATH = 'data/prazo.duckdb';
+export const DEFAULT_MEMORY_LIMIT = '384MB';
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** The database file named by an option, else PRAZO_DB, else data/prazo.duckdb. */
@@ -41,14 +42,29 @@ export interface Database {
   close(): void;
 }
 
+/**
+ * DuckDB's settings. Its default memory limit is 80% of the machine, and it keeps what it wrote
+ * cached up to there: imports grew to several GB. PRAZO_DUCKDB_MEMORY_LIMIT (DuckDB's syntax,
+ * e.g. 1GB) overrides the limit; what exceeds it spills to the database's .tmp folder. The
+ * allocator settings return freed memory to the system after each task rather than keeping it.
+ */
+export function instanceConfig(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return {
+    memory_limit: env.PRAZO_DUCKDB_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT,
+    allocator_background_threads: 'true',
+    allocator_flush_threshold: '16MB',
+    // Bulk ingest commits a batch at a time; a larger WAL before checkpointing keeps those
+    // commits from rewriting the tables every few batches (EventWriter checkpoints on its own).
+    checkpoint_threshold: '256MB',
+  };
+}
+
 /** Opens (creating) the DuckDB file and applies pending migrations. */
-export async function openDatabase(path: string = resolveDbPath()): Promise<Database> {
+export async function openDatabase(path: string = resolveDbPath(), env: NodeJS.ProcessEnv = process.env): Promise<Database> {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    // Bulk ingest commits a batch at a time; a larger WAL before checkpointing keeps those
-    // commits from rewriting the tables and the (source, id) index every few batches.
-    instance = await DuckDBInstance.create(path, { checkpoint_threshold: '256MB' });
+    instance = await DuckDBInstance.create(path, instanceConfig(env));
   } catch (error) {
     const message = (error as Error).message;
     if (/Could not set lock/.test(message)) {

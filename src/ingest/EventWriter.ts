@@ -1,43 +1,34 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
 import type { Database } from '../db/openDatabase.js';
+import {
+  CREATE_BATCH,
+  CREATE_STAGED_EVENTS,
+  CREATE_STAGED_REJECTS,
+  INSERT_BATCH_FROM_STAGED,
+  INSERT_CHANGED_TICKETS,
+  INSERT_CHANGED_TICKETS_OF_BATCH,
+  INSERT_EVENTS,
+  INSERT_EVENTS_DEDUPLICATED,
+  INSERT_REJECTS,
+  INSERT_RUN_TICKETS,
+  INSERT_SURVEY_ANSWERS,
+  isDuplicateKeyError,
+  UPDATE_RUN_COUNTS,
+} from './batchSql.js';
 import type { CanonicalEvent, IngestCounts, RawRecord } from './types.js';
-import { validateEvent, type ValidateOptions } from './validateEvent.js';
+import { type ValidateOptions, validateEventWithZod } from './validateEvent.js';
+import { validateEventFast } from './validateEventFast.js';
 
 /** Survey answers go to the satisfaction zone only; the event log keeps that a survey was answered. */
 const SURVEY_FIELDS = ['rating', 'score', 'comment'];
 
-/** The shape json_transform reads each staged event into (one JSON parse per row, in DuckDB). */
-const EVENT_STRUCT = JSON.stringify({
-  id: 'VARCHAR',
-  ticket: 'VARCHAR',
-  at: 'BIGINT',
-  type: 'VARCHAR',
-  severity: 'VARCHAR',
-  status: 'VARCHAR',
-  reason: 'VARCHAR',
-  by: 'VARCHAR',
-  actor: 'VARCHAR',
-  analyst: 'VARCHAR',
-  category: 'VARCHAR',
-  answer: 'VARCHAR',
-  client: 'VARCHAR',
-  requester: 'VARCHAR',
-  channel: 'VARCHAR',
-  gut: { g: 'TINYINT', u: 'TINYINT', t: 'TINYINT' },
-  hours: 'DOUBLE',
-  hourly_rate: 'DOUBLE',
-  rating: 'VARCHAR',
-  score: 'TINYINT',
-  comment: 'VARCHAR',
-  extra: 'JSON',
-});
-
-const STAGED_EVENTS = `
-  SELECT * FROM (
-    SELECT pos, raw, unnest(json_transform(doc, '${EVENT_STRUCT}'))
-    FROM staging WHERE kind = 0
-  ) QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1`;
+/**
+ * Events written between checkpoints. Large batches go straight to the database file, so the
+ * WAL stays small and DuckDB would not checkpoint by itself; until it does, the primary key's
+ * index of every event written since stays in memory, where the memory limit cannot evict it.
+ */
+const CHECKPOINT_EVERY = 1_000_000;
 
 export interface WriterOptions extends ValidateOptions {
   source: string;
@@ -48,24 +39,40 @@ export interface WriterOptions extends ValidateOptions {
   sourceKind?: string;
 }
 
-interface StagedRow {
-  position: number;
-  /** The validated event as JSON; absent for a reject. */
-  doc?: string;
-  raw: string;
-  reason?: string;
-  message?: string;
+export interface PrepareOptions {
+  /**
+   * Each record's `raw` is the JSON text its `value` was parsed from (an NDJSON line, an element
+   * of a JSON body). Events already in canonical form are then staged as that text alone and
+   * DuckDB reads their fields from it, instead of from a second, serialised copy.
+   */
+  rawIsJson?: boolean;
 }
 
+/** A batch validated and serialised in JavaScript, column by column, ready for commit. */
 export interface PreparedBatch {
-  rows: StagedRow[];
   read: number;
-  valid: number;
+  positions: number[];
+  /** Event instants, UTC epoch ms. */
+  ats: number[];
+  /** The canonical event as JSON, or null when the raw text reads as the event. */
+  docs: (string | null)[];
+  raws: string[];
+  surveys: number;
   rejects: BatchResult['rejects'];
+  rejectRaws: string[];
 }
 
 export interface BatchResult extends Omit<IngestCounts, 'tickets'> {
   rejects: { position: number; reason: string; message: string }[];
+}
+
+/** What a staged batch holds, for the transaction that stores it. */
+export interface StagedCounts {
+  read: number;
+  valid: number;
+  rejected: number;
+  /** Survey answers among the valid events (0 skips their statement). */
+  surveys: number;
 }
 
 /**
@@ -75,9 +82,11 @@ export interface BatchResult extends Omit<IngestCounts, 'tickets'> {
  */
 export class EventWriter {
   private readonly counts: IngestCounts = { read: 0, accepted: 0, duplicates: 0, rejected: 0, tickets: 0 };
+  private acceptedSinceCheckpoint = 0;
 
   private constructor(
-    private readonly connection: DuckDBConnection,
+    /** The writer's own connection; its temporary tables hold the batch being written. */
+    readonly connection: DuckDBConnection,
     private readonly options: WriterOptions,
     readonly runId: number,
   ) {}
@@ -86,10 +95,7 @@ export class EventWriter {
     const connection = await db.connect();
     try {
       await connection.run("SET TimeZone = 'UTC'");
-      await connection.run(
-        'CREATE TEMP TABLE staging (pos BIGINT, kind TINYINT, doc VARCHAR, raw VARCHAR, reason VARCHAR, message VARCHAR)',
-      );
-      await connection.run('CREATE TEMP TABLE run_tickets (ticket VARCHAR PRIMARY KEY)');
+      await connection.run('CREATE TEMP TABLE run_tickets (ticket VARCHAR)');
       await connection.run('INSERT INTO sources (name, kind) VALUES ($name, $kind) ON CONFLICT DO NOTHING', {
         name: options.source,
         kind: options.sourceKind ?? options.format,
@@ -106,125 +112,149 @@ export class EventWriter {
     }
   }
 
+  get source(): string {
+    return this.options.source;
+  }
+
   get totals(): IngestCounts {
     return { ...this.counts };
   }
 
   /** Validates and stores one batch in one transaction; `origin` names the file it came from. */
-  async write(records: RawRecord[], origin = this.options.origin): Promise<BatchResult> {
-    return this.commit(this.prepare(records), origin);
+  async write(records: RawRecord[], origin = this.options.origin, options: PrepareOptions = {}): Promise<BatchResult> {
+    return this.commit(this.prepare(records, options), origin);
   }
 
   /**
    * The JavaScript half of a batch: validation and serialisation. Kept apart from commit so the
    * next batch can be prepared while DuckDB commits the previous one.
    */
-  prepare(records: RawRecord[]): PreparedBatch {
-    const rows: StagedRow[] = [];
-    const rejects: BatchResult['rejects'] = [];
+  prepare(records: RawRecord[], options: PrepareOptions = {}): PreparedBatch {
+    const batch: PreparedBatch = { read: records.length, positions: [], ats: [], docs: [], raws: [], surveys: 0, rejects: [], rejectRaws: [] };
     for (const record of records) {
-      const checked = record.error ? ({ ok: false, ...record.error } as const) : validateEvent(record.value, this.options);
-      if (checked.ok) {
-        rows.push({ position: record.position, doc: JSON.stringify(checked.event), raw: rawOf(record, checked.event) });
+      let event: CanonicalEvent;
+      let verbatim = false;
+      const fast = record.error ? undefined : validateEventFast(record.value);
+      if (fast) {
+        event = fast.event;
+        verbatim = fast.verbatim && options.rawIsJson === true && isJsonTextOf(record.raw, record.value as object, event);
       } else {
-        rows.push({ position: record.position, raw: record.raw, reason: checked.reason, message: checked.message });
-        rejects.push({ position: record.position, reason: checked.reason, message: checked.message });
+        const checked = record.error ? ({ ok: false, ...record.error } as const) : validateEventWithZod(record.value, this.options);
+        if (!checked.ok) {
+          batch.rejects.push({ position: record.position, reason: checked.reason, message: checked.message });
+          batch.rejectRaws.push(record.raw);
+          continue;
+        }
+        event = checked.event;
       }
+      batch.positions.push(record.position);
+      batch.ats.push(event.at);
+      batch.docs.push(verbatim ? null : toJsonText(event));
+      batch.raws.push(rawOf(record, event));
+      if (event.type === 'survey.answered') batch.surveys++;
     }
-    return { rows, read: records.length, valid: records.length - rejects.length, rejects };
+    return batch;
   }
 
   /** The DuckDB half: one transaction for the batch's events, answers, rejects, tickets and counts. */
   async commit(batch: PreparedBatch, origin = this.options.origin): Promise<BatchResult> {
-    const result: BatchResult = { read: batch.read, accepted: 0, duplicates: 0, rejected: 0, rejects: batch.rejects };
-    if (batch.read === 0) return result;
+    if (batch.read === 0) return { read: 0, accepted: 0, duplicates: 0, rejected: 0, rejects: batch.rejects };
+    await this.connection.run(CREATE_BATCH);
+    await this.stage(batch);
+    const counts = { read: batch.read, valid: batch.positions.length, rejected: batch.rejects.length, surveys: batch.surveys };
+    return { ...(await this.commitStaged(counts, origin)), rejects: batch.rejects };
+  }
+
+  /**
+   * Adds a prepared batch to what is staged (outside the batch's transaction): its valid events
+   * to the temporary table `batch`, which must exist, and its rejects to `staged_rejects`.
+   */
+  async stage(batch: PreparedBatch): Promise<void> {
     const c = this.connection;
-    const valid = batch.valid;
+    await c.run(CREATE_STAGED_REJECTS);
+    if (batch.rejects.length > 0) {
+      const appender = await c.createAppender('staged_rejects', 'main', 'temp');
+      batch.rejects.forEach((reject, i) => {
+        appender.appendBigInt(BigInt(reject.position));
+        appender.appendVarchar(batch.rejectRaws[i]!);
+        appender.appendVarchar(reject.reason);
+        appender.appendVarchar(reject.message);
+        appender.endRow();
+      });
+      appender.closeSync();
+    }
+    if (batch.positions.length === 0) return;
+    await c.run(CREATE_STAGED_EVENTS);
+    const appender = await c.createAppender('staged_events', 'main', 'temp');
+    const { positions, ats, docs, raws } = batch;
+    for (let i = 0; i < positions.length; i++) {
+      appender.appendBigInt(BigInt(positions[i]!));
+      appender.appendDouble(ats[i]!);
+      const doc = docs[i];
+      if (doc === null) appender.appendNull();
+      else appender.appendVarchar(doc!);
+      appender.appendVarchar(raws[i]!);
+      appender.endRow();
+    }
+    appender.closeSync();
+    await c.run(INSERT_BATCH_FROM_STAGED);
+  }
+
+  /**
+   * Stores what is staged (the temporary tables `batch` and `staged_rejects`) in one transaction.
+   * The set-wise readers stage a batch with SQL of their own, then call this.
+   */
+  async commitStaged(staged: StagedCounts, origin = this.options.origin): Promise<Omit<BatchResult, 'rejects'>> {
+    const c = this.connection;
+    const source = this.options.source;
+    const runId = this.runId;
+    let accepted = 0;
     await c.run('BEGIN TRANSACTION');
     try {
-      await c.run('DELETE FROM staging');
-      const appender = await c.createAppender('staging', 'main', 'temp');
-      for (const row of batch.rows) {
-        appender.appendBigInt(BigInt(row.position));
-        if (row.doc !== undefined) {
-          appender.appendTinyInt(0);
-          appender.appendVarchar(row.doc);
-          appender.appendVarchar(row.raw);
-          appender.appendNull();
-          appender.appendNull();
-        } else {
-          appender.appendTinyInt(1);
-          appender.appendNull();
-          appender.appendVarchar(row.raw);
-          appender.appendVarchar(row.reason!);
-          appender.appendVarchar(row.message!);
+      let changed: string[] | undefined;
+      if (staged.valid > 0) {
+        try {
+          accepted = (await c.run(INSERT_EVENTS, { source, runId })).rowsChanged;
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+          // Some events are already stored (or repeated in the batch): the slower, deduplicating insert.
+          await c.run('ROLLBACK');
+          await c.run('BEGIN TRANSACTION');
+          const inserted = (await c.runAndReadAll(INSERT_EVENTS_DEDUPLICATED, { source, runId })).getRows();
+          accepted = inserted.length;
+          changed = [...new Set(inserted.map((row) => String(row[0])))];
         }
-        appender.endRow();
+        if (staged.surveys > 0) await c.run(INSERT_SURVEY_ANSWERS, { source, runId });
+        if (changed === undefined) await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
+        else if (changed.length > 0) await c.run(INSERT_CHANGED_TICKETS, { tickets: listValue(changed) });
+        await c.run(INSERT_RUN_TICKETS);
       }
-      appender.closeSync();
-
-      const runId = this.runId;
-      const source = this.options.source;
-      const inserted = await c.runAndReadAll(
-        `INSERT INTO events
-         SELECT $source, id, ticket, make_timestamptz("at" * 1000), type, severity, status, reason, "by", actor,
-                analyst, category, answer, client, requester, channel, gut.g, gut.u, gut.t, hours, hourly_rate,
-                CASE WHEN extra::VARCHAR = '{}' THEN NULL ELSE extra END, raw, $runId, current_timestamp
-         FROM (${STAGED_EVENTS})
-         ON CONFLICT DO NOTHING RETURNING ticket`,
-        { source, runId },
-      );
-      await c.run(
-        `INSERT INTO survey_answers
-         SELECT $source, id, ticket, make_timestamptz("at" * 1000), rating, score, comment, $runId, current_timestamp
-         FROM (${STAGED_EVENTS}) WHERE type = 'survey.answered'
-         ON CONFLICT DO NOTHING`,
-        { source, runId },
-      );
-      const insertedRows = inserted.getRows();
-      const changed = [...new Set(insertedRows.map((row) => String(row[0])))];
-      if (changed.length > 0) {
-        await c.run(
-          `INSERT INTO changed_tickets SELECT unnest($tickets::VARCHAR[]), current_timestamp
-           ON CONFLICT (ticket) DO UPDATE SET changed_at = excluded.changed_at`,
-          { tickets: listValue(changed) },
-        );
-      }
-      await c.run(
-        `INSERT INTO rejects (source, origin, position, raw, raw_hash, reason, message, run_id)
-         SELECT $source, $origin, pos, raw, md5(raw), reason, message, $runId FROM staging WHERE kind = 1
-         ON CONFLICT DO NOTHING`,
-        { source, origin, runId },
-      );
-      await c.run(
-        `INSERT INTO run_tickets SELECT DISTINCT json_extract_string(doc, '$.ticket') FROM staging WHERE kind = 0
-         ON CONFLICT DO NOTHING`,
-      );
-      result.accepted = insertedRows.length;
-      result.duplicates = valid - result.accepted;
-      result.rejected = batch.read - valid;
-      await c.run(
-        `UPDATE ingest_runs SET read = read + $read, accepted = accepted + $accepted,
-           duplicates = duplicates + $duplicates, rejected = rejected + $rejected WHERE id = $runId`,
-        { read: result.read, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected, runId },
-      );
+      if (staged.rejected > 0) await c.run(INSERT_REJECTS, { source, origin, runId });
+      const result = { read: staged.read, accepted, duplicates: staged.valid - accepted, rejected: staged.rejected };
+      await c.run(UPDATE_RUN_COUNTS, { ...result, runId });
       await c.run('COMMIT');
+      this.counts.read += result.read;
+      this.counts.accepted += result.accepted;
+      this.counts.duplicates += result.duplicates;
+      this.counts.rejected += result.rejected;
+      this.acceptedSinceCheckpoint += result.accepted;
+      if (this.acceptedSinceCheckpoint >= CHECKPOINT_EVERY) {
+        this.acceptedSinceCheckpoint = 0;
+        // Another transaction running (a report, say) makes it refuse; the next batch tries again.
+        await c.run('CHECKPOINT').catch(() => undefined);
+      }
+      return result;
     } catch (error) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
-    this.counts.read += result.read;
-    this.counts.accepted += result.accepted;
-    this.counts.duplicates += result.duplicates;
-    this.counts.rejected += result.rejected;
-    return result;
   }
 
   /** Marks the run done (or failed) and returns its totals; closes the connection. */
   async finish(error?: Error): Promise<IngestCounts> {
     const c = this.connection;
     try {
-      const tickets = await c.runAndReadAll('SELECT count(*)::INTEGER FROM run_tickets');
+      const tickets = await c.runAndReadAll('SELECT count(DISTINCT ticket)::INTEGER FROM run_tickets');
       this.counts.tickets = Number(tickets.getRows()[0]![0]);
       await c.run(
         `UPDATE ingest_runs SET finished_at = current_timestamp, status = $status, error = $error WHERE id = $runId`,
@@ -237,10 +267,36 @@ export class EventWriter {
   }
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The event as JSON for DuckDB. A lone surrogate (JSON.parse makes one of "\ud800") has no
+ * UTF-8 form: JSON.stringify escapes it and DuckDB's parser refuses the text, so it is stored
+ * as U+FFFD, as any text DuckDB receives from JavaScript.
+ */
+function toJsonText(event: CanonicalEvent): string {
+  const json = JSON.stringify(event);
+  if (!json.includes('\\ud')) return json;
+  return JSON.stringify(event, (_, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v));
+}
+
 /** The event as sent, minus survey answers (they live only in the satisfaction zone). */
 function rawOf(record: RawRecord, event: CanonicalEvent): string {
   if (event.type !== 'survey.answered' && record.raw.startsWith('{')) return record.raw;
   const value = { ...(record.value as Record<string, unknown>) };
   if (event.type === 'survey.answered') for (const field of SURVEY_FIELDS) delete value[field];
   return JSON.stringify(value);
+}
+
+/**
+ * True when DuckDB, reading `raw` by field name, sees exactly `value` (which JSON.parse made of
+ * it): no escapes, and one `":` per key, so no key is repeated (JSON.parse keeps the last of a
+ * repeated key, DuckDB the first) and none is spelt with spaces before its colon. Without
+ * backslashes every `"` delimits a string, so `":` can only close a key.
+ */
+function isJsonTextOf(raw: string, value: object, event: CanonicalEvent): boolean {
+  if (raw.indexOf('\\') !== -1) return false;
+  let keys = 0;
+  for (let i = raw.indexOf('":'); i !== -1; i = raw.indexOf('":', i + 2)) keys++;
+  return keys === Object.keys(value).length + (event.gut ? 3 : 0);
 }

@@ -7,6 +7,8 @@ import { readArrow } from './readers/readArrow.js';
 import { readNdjson } from './readers/readNdjson.js';
 import { readTable } from './readers/readTable.js';
 import type { IngestCounts, RawRecord } from './types.js';
+import { type SetwiseCounts, type SetwiseOptions, writeNdjsonSetwise } from './writeNdjsonSetwise.js';
+import { writeParquetSetwise } from './writeParquetSetwise.js';
 
 /** Readers by format; each streams batches. */
 const READERS: Partial<Record<Format, Reader>> = {
@@ -14,6 +16,15 @@ const READERS: Partial<Record<Format, Reader>> = {
   csv: (path, options) => readTable(path, 'csv', options.onProgress),
   parquet: (path, options) => readTable(path, 'parquet', options.onProgress),
   arrow: (path, options) => readArrow(path, options.onProgress),
+};
+
+/**
+ * Formats imported set-wise, DuckDB reading and checking the rows (a writer returns undefined
+ * when it cannot read a file that way; its reader then does).
+ */
+const SETWISE: Partial<Record<Format, (writer: EventWriter, path: string, options: SetwiseOptions) => Promise<SetwiseCounts | undefined>>> = {
+  ndjson: writeNdjsonSetwise,
+  parquet: writeParquetSetwise,
 };
 
 /** Readers that report rows rather than bytes, so progress is shown as a share of rows only when known. */
@@ -43,6 +54,8 @@ export interface IngestProgress {
 export interface IngestFileOptions extends Omit<ReaderOptions, 'onProgress'> {
   format?: Format;
   source?: string;
+  /** Let DuckDB read and check NDJSON and Parquet set-wise (default); false reads every row in JavaScript. */
+  setwise?: boolean;
   onProgress?: (progress: IngestProgress) => void;
 }
 
@@ -88,19 +101,16 @@ export async function ingestFiles(
     sourceKind: formats[0],
   });
   try {
-    for (const { file, reader, total } of plan) {
+    for (const { file, format, reader, total } of plan) {
       let done = 0;
       const report = () => options.onProgress?.({ file, done, total, counts: writer.totals });
-      // Prepare batch n + 1 in JavaScript while DuckDB commits batch n.
-      let committing: Promise<void> | undefined;
-      try {
-        for await (const batch of reader(file, { ...options, onProgress: (d) => (done = d) })) {
-          const prepared = writer.prepare(batch);
-          await committing;
-          committing = writer.commit(prepared, resolve(file)).then(report);
-        }
-      } finally {
-        await committing;
+      const setwise = options.setwise === false ? undefined : SETWISE[format];
+      const onProgress = (d: number) => {
+        done = d;
+        report();
+      };
+      if (!setwise || !(await setwise(writer, file, { origin: resolve(file), onProgress }))) {
+        await writeFromReader(writer, reader(file, { ...options, onProgress: (d) => (done = d) }), resolve(file), format, report);
       }
       done = total;
       report();
@@ -111,6 +121,20 @@ export async function ingestFiles(
     throw error instanceof IngestInputError ? error : new IngestInputError(failure.message);
   }
   return { ...(await writer.finish()), runId: writer.runId };
+}
+
+/** Prepares batch n + 1 in JavaScript while DuckDB commits batch n. */
+async function writeFromReader(writer: EventWriter, batches: AsyncIterable<RawRecord[]>, origin: string, format: Format, report: () => void) {
+  let committing: Promise<void> | undefined;
+  try {
+    for await (const batch of batches) {
+      const prepared = writer.prepare(batch, { rawIsJson: format === 'ndjson' });
+      await committing;
+      committing = writer.commit(prepared, origin).then(report);
+    }
+  } finally {
+    await committing;
+  }
 }
 
 /** Runs left "running" by a process that died; call once the database is held by this process. */

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { EVENT_TYPES, type EventType, FIELD_REASONS, KNOWN_FIELDS, TYPE_FIELDS } from './eventSchema.js';
 import type { CanonicalEvent, Validation } from './types.js';
+import { validateEventFast } from './validateEventFast.js';
 
 const WITH_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -53,8 +54,17 @@ function requiredText(value: unknown): string | undefined {
  * Checks one parsed record against the canonical event (DESIGN.md §2): the common fields, then
  * the zod schema of its type. Values are normalised (`Média` → `media`); unknown fields are kept.
  * A problem becomes a reason code and a message naming the field.
+ *
+ * Records already in canonical form take a path without zod (validateEventFast), which returns
+ * the same event; everything else, and every reject, goes through validateEventWithZod.
  */
 export function validateEvent(value: unknown, options: ValidateOptions = {}): Validation {
+  const fast = validateEventFast(value);
+  return fast ? { ok: true, event: fast.event } : validateEventWithZod(value, options);
+}
+
+/** validateEvent without the fast path: the definition of validity. */
+export function validateEventWithZod(value: unknown, options: ValidateOptions = {}): Validation {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return reject('not_an_object', 'expected a JSON object with id, ticket, at and type');
   }

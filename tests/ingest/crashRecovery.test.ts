@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { expect, test } from 'vitest';
 import { openDatabase } from '../../src/db/openDatabase.js';
+import { NDJSON_BATCH_LINES } from '../../src/ingest/writeNdjsonSetwise.js';
 import { query, tempDir } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -60,7 +61,7 @@ test('an import killed with SIGKILL midway, then repeated, ends with exactly the
   // Whole batches or nothing: the batch in flight was rolled back.
   expect(committed).toBeGreaterThan(0);
   expect(committed).toBeLessThan(N);
-  expect(committed % 50_000).toBe(0);
+  expect(committed % NDJSON_BATCH_LINES).toBe(0);
 
   const again = await runIngest(file, dbPath);
   expect(again.code).toBe(0);

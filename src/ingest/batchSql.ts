@@ -1,0 +1,99 @@
+/**
+ * The SQL of one ingest batch (EventWriter.commit). A batch is first staged in temporary tables
+ * of the writer's connection, outside the batch's transaction:
+ *
+ * - staged_events (pos, at, doc, raw): valid events from JavaScript; `doc` is the canonical
+ *   event as JSON, or NULL when `raw` itself reads as the event (validateEventFast's verbatim);
+ * - staged_rejects (pos, raw, reason, message);
+ * - batch: the typed rows of the batch's valid events (`ok`), one JSON parse each, which every
+ *   statement of the transaction reads. The set-wise readers fill it straight from SQL
+ *   (commonCaseSql.ts), rows the SQL cannot vouch for marked not ok and redone in JavaScript.
+ */
+import { BATCH_SHAPE, quoteIdent } from './commonCaseSql.js';
+
+/** The shape json_transform reads an event into; `at` travels beside it, as epoch ms. */
+const EVENT_STRUCT = JSON.stringify({
+  id: 'VARCHAR',
+  ticket: 'VARCHAR',
+  type: 'VARCHAR',
+  severity: 'VARCHAR',
+  status: 'VARCHAR',
+  reason: 'VARCHAR',
+  by: 'VARCHAR',
+  actor: 'VARCHAR',
+  analyst: 'VARCHAR',
+  category: 'VARCHAR',
+  answer: 'VARCHAR',
+  client: 'VARCHAR',
+  requester: 'VARCHAR',
+  channel: 'VARCHAR',
+  gut: { g: 'TINYINT', u: 'TINYINT', t: 'TINYINT' },
+  hours: 'DOUBLE',
+  hourly_rate: 'DOUBLE',
+  rating: 'VARCHAR',
+  score: 'TINYINT',
+  comment: 'VARCHAR',
+  extra: 'VARCHAR',
+});
+
+export const CREATE_STAGED_EVENTS = 'CREATE OR REPLACE TEMP TABLE staged_events (pos BIGINT, "at" DOUBLE, doc VARCHAR, raw VARCHAR)';
+export const CREATE_STAGED_REJECTS = 'CREATE OR REPLACE TEMP TABLE staged_rejects (pos BIGINT, raw VARCHAR, reason VARCHAR, message VARCHAR)';
+export const CREATE_BATCH = `CREATE OR REPLACE TEMP TABLE batch (${BATCH_SHAPE.map(([name, type]) => `${quoteIdent(name)} ${type}`).join(', ')})`;
+
+/** staged_events → batch: one json_transform per event. An empty extra is stored as NULL. */
+export const INSERT_BATCH_FROM_STAGED = `
+  INSERT INTO batch
+  SELECT pos, true, make_timestamptz("at"::BIGINT * 1000), raw, e.id, e.ticket, e.type, e.severity, e.status, e.reason,
+         e.by, e.actor, e.analyst, e.category, e.answer, e.client, e.requester, e.channel, e.gut.g, e.gut.u, e.gut.t,
+         e.hours, e.hourly_rate, e.rating, e.score, e.comment, CASE WHEN e.extra = '{}' THEN NULL ELSE e.extra END, NULL
+  FROM (SELECT pos, "at", raw, json_transform(coalesce(doc, raw), '${EVENT_STRUCT}') AS e FROM staged_events)`;
+
+const EVENT_VALUES = `$source, id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category,
+  answer, client, requester, channel, gut_g, gut_u, gut_t, hours, hourly_rate, extra, raw, $runId, current_timestamp`;
+
+/**
+ * The common case: every event of the batch is new. A plain INSERT lets the primary key check
+ * each row once; a duplicate (in the table or inside the batch) makes it fail, and the batch
+ * is retried with INSERT_EVENTS_DEDUPLICATED.
+ */
+export const INSERT_EVENTS = `INSERT INTO events SELECT ${EVENT_VALUES} FROM batch WHERE ok`;
+
+/** The first event of each id in the batch that is not stored yet; returns the tickets it touched. */
+export const INSERT_EVENTS_DEDUPLICATED = `
+  INSERT INTO events SELECT ${EVENT_VALUES}
+  FROM (SELECT * FROM batch WHERE ok QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1)
+  ON CONFLICT DO NOTHING RETURNING ticket`;
+
+/** A primary-key violation, which sends a batch to INSERT_EVENTS_DEDUPLICATED. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return error instanceof Error && /Constraint Error:.*duplicate key/is.test(error.message);
+}
+
+export const INSERT_SURVEY_ANSWERS = `
+  INSERT INTO survey_answers
+  SELECT $source, id, ticket, occurred_at, rating, score, comment, $runId, current_timestamp
+  FROM (SELECT * FROM batch WHERE ok AND type = 'survey.answered' QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1)
+  ON CONFLICT DO NOTHING`;
+
+/** Every ticket of the batch changed (the common case: all its events were new). */
+export const INSERT_CHANGED_TICKETS_OF_BATCH = `
+  INSERT INTO changed_tickets SELECT DISTINCT ticket, current_timestamp FROM batch WHERE ok
+  ON CONFLICT (ticket) DO UPDATE SET changed_at = excluded.changed_at`;
+
+/** The tickets INSERT_EVENTS_DEDUPLICATED returned. */
+export const INSERT_CHANGED_TICKETS = `
+  INSERT INTO changed_tickets SELECT unnest($tickets::VARCHAR[]), current_timestamp
+  ON CONFLICT (ticket) DO UPDATE SET changed_at = excluded.changed_at`;
+
+export const INSERT_REJECTS = `
+  INSERT INTO rejects (source, origin, position, raw, raw_hash, reason, message, run_id)
+  SELECT $source, $origin, pos, raw, md5(raw), reason, message, $runId FROM staged_rejects
+  ON CONFLICT DO NOTHING`;
+
+/** The run's tickets, new or duplicate, for its count (one row per ticket and batch). */
+export const INSERT_RUN_TICKETS = 'INSERT INTO run_tickets SELECT DISTINCT ticket FROM batch WHERE ok';
+
+export const UPDATE_RUN_COUNTS = `
+  UPDATE ingest_runs SET read = read + $read, accepted = accepted + $accepted, duplicates = duplicates + $duplicates,
+    rejected = rejected + $rejected
+  WHERE id = $runId`;

@@ -1,0 +1,166 @@
+import { blobValue, type DuckDBBlobValue, listValue } from '@duckdb/node-api';
+import { open } from 'node:fs/promises';
+import { areCommonKeys, getNdjsonCandidatesSql } from './commonCaseSql.js';
+import type { EventWriter } from './EventWriter.js';
+import { parseLine } from './readers/readNdjson.js';
+import type { RawRecord } from './types.js';
+
+/** Lines per batch (one transaction each): two of DuckDB's row groups, so a batch is written straight to the file. */
+export const NDJSON_BATCH_LINES = 245_760;
+
+/** Bytes read at a time; each read's whole lines go to DuckDB as one piece. */
+const PIECE_BYTES = 4 << 20;
+
+const CANDIDATES = getNdjsonCandidatesSql();
+
+export interface SetwiseCounts {
+  /** Rows SQL vouched for (the rest went through JavaScript). */
+  inSql: number;
+}
+
+export interface SetwiseOptions {
+  /** The file's path as recorded with its rejects. */
+  origin: string;
+  /** Called after each batch with the bytes (NDJSON) or rows (Parquet) consumed so far. */
+  onProgress?: (done: number) => void;
+  /** Rows per batch (tests use small ones). */
+  batchSize?: number;
+  /** Bytes read at a time (tests use small ones). */
+  pieceBytes?: number;
+}
+
+/**
+ * Imports an NDJSON file through `writer` with DuckDB doing the work. JavaScript reads the file
+ * in pieces of whole lines and hands each piece to DuckDB as bytes, never decoding or holding
+ * more than a piece; DuckDB splits the lines of a batch into the temporary table `lines`, parses
+ * every line and checks it against the common case in SQL (commonCaseSql.ts). Lines it cannot
+ * vouch for — rejects, values to normalise, unknown fields — are read back and go through
+ * JavaScript and zod like any record. Each batch is one transaction (EventWriter.commitStaged).
+ */
+export async function writeNdjsonSetwise(writer: EventWriter, path: string, options: SetwiseOptions): Promise<SetwiseCounts> {
+  const c = writer.connection;
+  const size = options.batchSize ?? NDJSON_BATCH_LINES;
+  await c.run('CREATE OR REPLACE TEMP TABLE lines (pos BIGINT, line VARCHAR)');
+  let base = 0;
+  let staged = 0;
+  const counts: SetwiseCounts = { inSql: 0 };
+  for await (const piece of readLinePieces(path, size, options.pieceBytes)) {
+    const appended = await c
+      .run(
+        'INSERT INTO lines SELECT $offset + generate_subscripts(s, 1), unnest(s) FROM (SELECT string_split(decode($bytes), chr(10)) AS s)',
+        { offset: staged, bytes: blobValue(piece.bytes) },
+      )
+      .catch((error: Error) => {
+        if (/decode/i.test(error.message)) return undefined;
+        throw error;
+      });
+    if (!appended) {
+      // Not UTF-8: decoded as Node decodes a file read as text (each bad byte sequence a U+FFFD).
+      await c.run(
+        'INSERT INTO lines SELECT $offset + generate_subscripts(s, 1), unnest(s) FROM (SELECT string_split($text, chr(10)) AS s)',
+        { offset: staged, text: piece.bytes.toString('utf8') },
+      );
+    }
+    staged += piece.lines;
+    if (staged === size || piece.last) {
+      if (staged > 0) counts.inSql += await commitLines(writer, base, options.origin);
+      base += staged;
+      staged = 0;
+      options.onProgress?.(piece.bytesRead);
+    }
+  }
+  return counts;
+}
+
+interface LinePiece {
+  /** Whole lines, joined by \n (a view of the read buffer, valid until the next piece is asked for). */
+  bytes: Buffer;
+  lines: number;
+  /** The end of the file. */
+  last: boolean;
+  bytesRead: number;
+}
+
+/**
+ * The file as pieces of whole lines, cut so that no piece crosses a multiple of `batchLines`
+ * lines. A last line without a newline is a line; the newline that ends a file starts none.
+ */
+export async function* readLinePieces(path: string, batchLines: number, pieceBytes = PIECE_BYTES): AsyncGenerator<LinePiece> {
+  const file = await open(path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(pieceBytes);
+    let filled = 0;
+    let bytesRead = 0;
+    let inBatch = 0;
+    for (;;) {
+      if (filled === buffer.length) {
+        // One line longer than the buffer: make room.
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+      }
+      const { bytesRead: n } = await file.read(buffer, filled, buffer.length - filled, null);
+      bytesRead += n;
+      filled += n;
+      const view = buffer.subarray(0, filled);
+      let start = 0;
+      for (;;) {
+        let end = start;
+        let lines = 0;
+        const wanted = batchLines - inBatch;
+        for (let nl = view.indexOf(10, end); nl !== -1 && lines < wanted; nl = view.indexOf(10, end)) {
+          lines++;
+          end = nl + 1;
+        }
+        if (lines === 0) break;
+        inBatch = (inBatch + lines) % batchLines;
+        const last = n === 0 && end === filled;
+        yield { bytes: view.subarray(start, end - 1), lines, last, bytesRead };
+        start = end;
+        if (last) return;
+      }
+      if (n === 0) {
+        if (start < filled) yield { bytes: view.subarray(start, filled), lines: 1, last: true, bytesRead };
+        else yield { bytes: Buffer.alloc(0), lines: 0, last: true, bytesRead };
+        return;
+      }
+      buffer.copy(buffer, 0, start, filled);
+      filled -= start;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Checks the staged lines (positions `base` + pos), reads back the ones SQL could not vouch for,
+ * commits; returns how many SQL vouched for.
+ */
+async function commitLines(writer: EventWriter, base: number, origin: string): Promise<number> {
+  const c = writer.connection;
+  await c.run(`CREATE OR REPLACE TEMP TABLE batch AS ${CANDIDATES}`, { base });
+  const keyLists = (await c.runAndReadAll('SELECT DISTINCT keys FROM batch WHERE ok')).getRows().map(([keys]) => String(keys));
+  const uncommon = keyLists.filter((keys) => !areCommonKeys(keys));
+  if (uncommon.length > 0) await c.run('UPDATE batch SET ok = false WHERE ok AND list_contains($uncommon, keys)', { uncommon: listValue(uncommon) });
+  const [counts] = (await c.runAndReadAll('SELECT count(*) FILTER (WHERE ok)::INTEGER, count(*) FILTER (WHERE NOT ok)::INTEGER FROM batch')).getRows();
+  const [ok, notOk] = counts as [number, number];
+  let records: RawRecord[] = [];
+  if (notOk > 0) {
+    // As bytes: the client's text decoding would drop a byte order mark that begins a line.
+    const rows = await c.runAndReadAll(
+      'SELECT (l.pos + $base)::DOUBLE AS pos, encode(l.line) FROM lines l JOIN batch b ON b.pos = l.pos + $base WHERE NOT b.ok ORDER BY l.pos',
+      { base },
+    );
+    records = rows.getRows().flatMap(([pos, line]) => parseLine(Buffer.from((line as DuckDBBlobValue).bytes).toString('utf8'), pos as number) ?? []);
+  }
+  const prepared = writer.prepare(records, { rawIsJson: true });
+  await writer.stage(prepared);
+  await c.run('CREATE OR REPLACE TEMP TABLE lines (pos BIGINT, line VARCHAR)');
+  await writer.commitStaged(
+    { read: ok + records.length, valid: ok + prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys },
+    origin,
+  );
+  // Free the batch before the next one is built beside it.
+  await c.run('DROP TABLE batch');
+  return ok;
+}

@@ -1,0 +1,53 @@
+import { canReadTableInSql, type ColumnInfo, getTableCandidatesSql } from './commonCaseSql.js';
+import type { EventWriter } from './EventWriter.js';
+import { rowToRecord } from './readers/rowToRecord.js';
+import type { SetwiseCounts, SetwiseOptions } from './writeNdjsonSetwise.js';
+
+/** Rows per batch (one transaction each): two of DuckDB's row groups, written straight to the file. */
+export const PARQUET_BATCH_ROWS = Number(process.env.PQB ?? 245_760);
+
+/**
+ * Imports a Parquet file through `writer` set-wise: each batch of rows goes from read_parquet,
+ * on the target database's own connection, through the common-case checks in SQL
+ * (commonCaseSql.ts) straight into the batch table; the rows SQL cannot vouch for are read back
+ * as JavaScript objects, exactly as readTable reads them, and go through rowToRecord and zod.
+ * Returns undefined, having written nothing, when the SQL path cannot read the file's columns;
+ * the caller then uses readTable.
+ */
+export async function writeParquetSetwise(writer: EventWriter, path: string, options: SetwiseOptions): Promise<SetwiseCounts | undefined> {
+  const c = writer.connection;
+  const file = 'read_parquet($path, file_row_number = true)';
+  const columns = (await c.runAndReadAll(`DESCRIBE SELECT * EXCLUDE (file_row_number) FROM ${file}`, { path }))
+    .getRowObjectsJS()
+    .map((row): ColumnInfo => ({ name: String(row.column_name), type: String(row.column_type) }));
+  if (!canReadTableInSql(columns)) return undefined;
+  const counts: SetwiseCounts = { inSql: 0 };
+  const total = Number((await c.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${file}`, { path })).getRows()[0]![0]);
+  const size = options.batchSize ?? PARQUET_BATCH_ROWS;
+  for (let start = 0; start < total; start += size) {
+    const end = Math.min(start + size, total);
+    const params = { path, start, end };
+    const range = 'file_row_number >= $start AND file_row_number < $end';
+    const relation = `(SELECT file_row_number + 1 AS __prazo_pos, * EXCLUDE (file_row_number) FROM ${file} WHERE ${range})`;
+    await c.run(`CREATE OR REPLACE TEMP TABLE batch AS ${getTableCandidatesSql(columns, relation)}`, params);
+    const rows = (
+      await c.runAndReadAll(
+        `SELECT * FROM ${file} WHERE ${range} AND file_row_number + 1 IN (SELECT pos FROM batch WHERE NOT ok) ORDER BY file_row_number`,
+        params,
+      )
+    ).getRowObjectsJS();
+    const records = rows.map(({ file_row_number: n, ...row }) => rowToRecord(row, Number(n) + 1));
+    const prepared = writer.prepare(records);
+    await writer.stage(prepared);
+    const read = end - start;
+    counts.inSql += read - records.length;
+    await writer.commitStaged(
+      { read, valid: read - records.length + prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys },
+      options.origin,
+    );
+    // Free the batch before the next one is built beside it.
+    await c.run('DROP TABLE batch');
+    options.onProgress?.(end);
+  }
+  return counts;
+}
