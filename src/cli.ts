@@ -3,9 +3,11 @@ import { CliError } from './cli/CliError.js';
 import { CALENDAR_HELP, runCalendarCommand } from './cli/calendarCommand.js';
 import { parseOptions, policyOption } from './cli/options.js';
 import { INGEST_HELP, runIngestCommand } from './cli/ingestCommand.js';
+import { runRecomputeCommand } from './cli/recomputeCommand.js';
 import { runRejectsCommand } from './cli/rejectsCommand.js';
 import { runServeCommand } from './cli/serveCommand.js';
 import { runStartCommand } from './cli/startCommand.js';
+import { runTicketCommand } from './cli/ticketCommand.js';
 import { runTokenCommand } from './cli/tokenCommand.js';
 
 const HELP = `prazo — SLA analytics for IT-support helpdesks
@@ -21,6 +23,8 @@ Commands:
   calendar week       every calendar's hours for one week
   ingest <file…>      import ticket events (ndjson, csv, parquet, arrow, servicenow, mapped)
   rejects             list rejected lines with their reasons (JSON lines)
+  recompute           recompute ticket_sla (changed tickets, or --full); --now ISO
+  ticket <id>         explain one ticket's SLA as JSON with its timeline; --now ISO
   serve               run the HTTP server (POST /api/v1/events); --port 3000 --host 127.0.0.1
   token create        a source token for HTTP ingest: --source NAME [--hmac] (shown once)
   token list          the source tokens (JSON lines, no secrets)
@@ -76,6 +80,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return 0;
       case 'rejects':
         await runRejectsCommand(rest, (line) => io.stdout(`${line}\n`));
+        return 0;
+      case 'recompute':
+        await runRecomputeCommand(rest, out);
+        return 0;
+      case 'ticket':
+        await runTicketCommand(rest, out);
         return 0;
       case 'serve':
         await runServeCommand(rest, { out, stderr: io.stderr });

@@ -1,0 +1,94 @@
+import { pseudonymSql } from '../pseudonymize.js';
+import { STATE_NAMES } from './computeSlaBatch.js';
+import { CLOSE_REASON_NAMES, packedEventSql, SEVERITY_NAMES, STATUS_NAMES } from './eventKinds.js';
+import { CHECK_ORDER_BIT, Flag } from './qualityFlags.js';
+
+/** The columns of `events` the computation reads. */
+export const EVENT_COLUMNS = [
+  'ticket', 'occurred_at', 'ingested_at', 'type', 'severity', 'status', 'reason', 'by_role', 'answer',
+  'client', 'requester', 'channel', 'gut_g', 'gut_u', 'gut_t', 'analyst', 'category',
+] as const;
+
+/** The stored columns of ticket_sla, in the order insertTicketSlaSql produces them. */
+export const TICKET_SLA_COLUMNS = [
+  'ticket', 'client', 'requester', 'analyst', 'category', 'channel', 'gut_score', 'severity', 'severity_history',
+  'status', 'opened_at', 'first_response_at', 'resolved_at', 'closed_at', 'close_reason', 'reopen_count',
+  'response_target_seconds', 'solution_target_seconds', 'response_seconds', 'solution_seconds', 'paused_seconds',
+  'response_deadline', 'solution_deadline', 'consumed_seconds', 'state', 'auto_close_due_at', 'quality_mask',
+  'first_event_at', 'last_event_at', 'evaluated_at', 'computed_at',
+] as const;
+
+const listLiteral = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
+/** NaN (the function's "absent") as NULL. */
+const number = (field: string) => `nullif(r.${field}, 'NaN'::DOUBLE)`;
+const instant = (field: string) => `make_timestamptz((${number(field)} * 1000)::BIGINT)`;
+
+/**
+ * INSERT INTO ticket_sla for every ticket of `source` (`events`, or a table of some tickets' events
+ * with EVENT_COLUMNS), in one streaming statement: DuckDB groups each ticket's events into one list
+ * of packed numbers (no sort of the event table), the JS function `fn` (createTicketSlaFunction)
+ * folds and computes a chunk of tickets at a time, and the rows go straight into the table.
+ * Descriptive columns come from the events in SQL: client, requester, channel and GUT from the
+ * first ticket.opened, analyst and category from the last assignment and categorization;
+ * requesters are pseudonymised once per distinct requester. Parameters: $now_us, $computed_us and
+ * the pseudonym key (pseudonymParams).
+ */
+export function insertTicketSlaSql(fn: string, source: string): string {
+  return `
+INSERT INTO ticket_sla (${TICKET_SLA_COLUMNS.join(', ')})
+WITH per_ticket AS (
+  SELECT ticket,
+    list(${packedEventSql()}) AS events,
+    min(ingested_at) <> max(ingested_at) AS multi_batch,
+    arg_min({'client': client, 'requester': requester, 'channel': channel, 'gut': gut_g::SMALLINT * gut_u * gut_t}, occurred_at)
+      FILTER (WHERE type = 'ticket.opened') AS opening,
+    arg_max(analyst, occurred_at) FILTER (WHERE type = 'ticket.assigned') AS analyst,
+    arg_max(category, occurred_at) FILTER (WHERE type = 'ticket.categorized') AS category
+  FROM ${source}
+  GROUP BY ticket
+), pseudonyms AS (
+  SELECT requester, ${pseudonymSql('requester')} AS pseudonym
+  FROM (SELECT DISTINCT requester FROM ${source} WHERE type = 'ticket.opened' AND requester IS NOT NULL)
+), computed AS (
+  SELECT ticket, opening, analyst, category, ${fn}(events, multi_batch) AS r FROM per_ticket
+)
+SELECT ticket, opening.client, pseudonyms.pseudonym, analyst, category, opening.channel, opening.gut,
+  ${listLiteral(SEVERITY_NAMES)}[r.severity::INTEGER + 1], r.severity_history,
+  ${listLiteral(STATUS_NAMES)}[r.status::INTEGER + 1],
+  ${instant('opened_ms')}, ${instant('first_response_ms')}, ${instant('resolved_ms')}, ${instant('closed_ms')},
+  ${listLiteral(CLOSE_REASON_NAMES)}[nullif(r.close_reason, 0)], r.reopen_count,
+  ${number('response_target')}, ${number('solution_target')},
+  ${number('response_seconds')}, ${number('solution_seconds')}, ${number('paused_seconds')},
+  ${instant('response_deadline_ms')}, ${instant('solution_deadline_ms')},
+  ${number('consumed_seconds')}, ${listLiteral(STATE_NAMES)}[nullif(r.state, 0)], ${instant('auto_close_due_ms')},
+  r.flags, ${instant('first_event_ms')}, ${instant('last_event_ms')}, make_timestamptz($now_us::BIGINT), make_timestamptz($computed_us::BIGINT)
+FROM computed LEFT JOIN pseudonyms ON pseudonyms.requester = computed.opening.requester`;
+}
+
+const MARKED = `(quality_mask & ${CHECK_ORDER_BIT}) <> 0`;
+
+/** How many rows just written wait for the out-of-order check. */
+export const COUNT_MARKED_SQL = `SELECT count(*)::INTEGER FROM ticket_sla WHERE ${MARKED}`;
+
+/**
+ * Sets out_of_order on the rows the fold marked with CHECK_ORDER_BIT (their events came in more
+ * than one ingest batch) and clears the mark. An event is out of order when an event of the same
+ * ticket that happened earlier was ingested after it. `source` as for insertTicketSlaSql.
+ */
+export function markOutOfOrderSql(source: string): string {
+  return `
+UPDATE ticket_sla SET quality_mask = (quality_mask & ~${CHECK_ORDER_BIT}) |
+  CASE WHEN ticket IN (
+    SELECT ticket FROM (
+      SELECT ticket, first_ingested,
+        max(last_ingested) OVER (PARTITION BY ticket ORDER BY occurred_at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_last_ingested
+      FROM (
+        SELECT ticket, occurred_at, min(ingested_at) AS first_ingested, max(ingested_at) AS last_ingested
+        FROM ${source}
+        WHERE ticket IN (SELECT ticket FROM ticket_sla WHERE ${MARKED})
+        GROUP BY ticket, occurred_at
+      )
+    ) WHERE earlier_last_ingested > first_ingested
+  ) THEN ${Flag.out_of_order} ELSE 0 END
+WHERE ${MARKED}`;
+}
