@@ -2,30 +2,39 @@
  * Ingest benchmark: 6,000,000 canonical events (1,000,000 tickets) as NDJSON and as Parquet,
  * each imported into a fresh DuckDB file by a child process of its own, so events/s and peak
  * RSS are the import's alone. A run at 1/6 of the size shows whether memory stays flat with file
- * size. HTTP ingest is measured with 1,000-event batches against the real server on loopback.
+ * size. HTTP ingest is measured with 1,000-event requests (4 in flight) against the real app,
+ * served by a child process on 127.0.0.1, the client being this process.
  *
  *   npm run bench:ingest            (BENCH_EVENTS=600000 for a quick run)
  *
  * Human-readable lines on stderr; the last stdout line is one JSON object:
  * {"ndjson_events_per_s":…,"parquet_events_per_s":…,"http_events_per_s":…,"peak_rss_mb":…}
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openDatabase } from '../src/db/openDatabase.js';
 import { ingestFiles } from '../src/ingest/ingestFile.js';
 import '../src/ingest/readers/registerReaders.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 6_000_000);
+/** Events sent over HTTP, in requests of HTTP_BATCH events, HTTP_CONCURRENCY at a time. */
+const HTTP_EVENTS = Number(process.env.BENCH_HTTP_EVENTS ?? Math.min(200_000, Math.round(EVENTS / 6)));
+const HTTP_BATCH = 1_000;
+const HTTP_CONCURRENCY = 4;
 const OUT = join(import.meta.dirname, 'out');
+const SERVER_FILES = ['createApp.ts', 'routes/events.ts', 'tokens.ts'].map((f) => join(import.meta.dirname, '..', 'src', 'server', f));
 const log = (...parts: unknown[]) => console.error(...parts);
 
 /** One child run: import `file` into a fresh database and print {events_per_s, peak_rss_mb}. */
 async function child(file: string, db: string): Promise<void> {
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
+  rmSync(`${db}.tmp`, { force: true, recursive: true });
   const database = await openDatabase(db);
   const start = performance.now();
   const result = await ingestFiles(database, [file], { source: 'bench' });
@@ -68,8 +77,11 @@ async function generate(n: number): Promise<{ ndjson: string; parquet: string }>
   return { ndjson, parquet };
 }
 
+/** A database of this run's own: two benchmarks running at once must not share one. */
+const benchDb = () => join(OUT, `bench-${process.pid}.duckdb`);
+
 function runChild(file: string): { events: number; seconds: number; events_per_s: number; peak_rss_mb: number } {
-  const db = join(OUT, 'bench.duckdb');
+  const db = benchDb();
   const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', file, db], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -78,11 +90,82 @@ function runChild(file: string): { events: number; seconds: number; events_per_s
   if (r.status !== 0) throw new Error(`child failed for ${file}`);
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
+  rmSync(`${db}.tmp`, { force: true, recursive: true });
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+/**
+ * The HTTP server child: a fresh database, a source token, `prazo serve`'s app on a free port of
+ * 127.0.0.1. Prints {"port","token"}, serves until its stdin closes, then prints its peak RSS.
+ */
+async function httpChild(db: string): Promise<void> {
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  rmSync(`${db}.tmp`, { force: true, recursive: true });
+  const { createAdaptorServer } = await import('@hono/node-server');
+  const { createApp, DEFAULT_MAX_BODY_BYTES } = await import('../src/server/createApp.js');
+  const { createSourceToken } = await import('../src/server/tokens.js');
+  const database = await openDatabase(db);
+  const { token } = await createSourceToken(database, { source: 'bench-http' });
+  const app = createApp({ db: database, config: { maxBodyBytes: DEFAULT_MAX_BODY_BYTES } });
+  const server = createAdaptorServer({ fetch: app.fetch });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  process.stdout.write(`${JSON.stringify({ port, token })}\n`);
+  process.stdin.resume();
+  await once(process.stdin, 'end');
+  await new Promise((resolve) => server.close(resolve));
+  database.close();
+  process.stdout.write(`${JSON.stringify({ peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10 })}\n`);
+}
+
+/** POSTs the first HTTP_EVENTS events of `file` to a server child, HTTP_CONCURRENCY requests at a time. */
+async function runHttp(file: string): Promise<{ events: number; seconds: number; events_per_s: number; peak_rss_mb: number }> {
+  const bodies: string[] = [];
+  let lines: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    lines.push(line);
+    if (lines.length === HTTP_BATCH) {
+      bodies.push(`${lines.join('\n')}\n`);
+      lines = [];
+      if (bodies.length * HTTP_BATCH >= HTTP_EVENTS) break;
+    }
+  }
+  const db = benchDb();
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--http-child', db], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const output = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const { port, token } = JSON.parse((await output.next()).value as string) as { port: number; token: string };
+  let accepted = 0;
+  let next = 0;
+  const start = performance.now();
+  const send = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/events`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-ndjson' },
+        body,
+      });
+      if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+      accepted += ((await response.json()) as { accepted: number }).accepted;
+    }
+  };
+  await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, send));
+  const seconds = (performance.now() - start) / 1000;
+  child.stdin!.end();
+  const { peak_rss_mb } = JSON.parse((await output.next()).value as string) as { peak_rss_mb: number };
+  await once(child, 'exit');
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  rmSync(`${db}.tmp`, { force: true, recursive: true });
+  const events = bodies.length * HTTP_BATCH;
+  if (accepted !== events) throw new Error(`expected every event accepted over HTTP: ${accepted} of ${events}`);
+  return { events, seconds, events_per_s: Math.round(events / seconds), peak_rss_mb };
 }
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
+  if (process.argv[2] === '--http-child') return httpChild(process.argv[3]!);
   const full = await generate(EVENTS);
   const small = await generate(Math.round(EVENTS / 6));
   const figures: Record<string, number> = {};
@@ -98,9 +181,17 @@ async function main(): Promise<void> {
   }
   const flat = runChild(small.ndjson);
   log(`ndjson at 1/6 size: peak RSS ${flat.peak_rss_mb} MB (memory flat in file size if close to the full run's)`);
+  let http: number | null = null;
+  if (SERVER_FILES.every((f) => existsSync(f))) {
+    const r = await runHttp(small.ndjson);
+    log(`http: ${r.events.toLocaleString('en')} events in ${r.seconds.toFixed(1)} s = ${r.events_per_s.toLocaleString('en')} events/s (${HTTP_BATCH} a request, ${HTTP_CONCURRENCY} at a time), server peak RSS ${r.peak_rss_mb} MB`);
+    http = r.events_per_s;
+  } else {
+    log('http: skipped, the server (src/server/createApp.ts, routes/events.ts, tokens.ts) is not there');
+  }
   log(`targets: NDJSON ≥ 300,000/s, Parquet ≥ 1,000,000/s, HTTP ≥ 50,000/s, peak RSS < 1 GB`);
   process.stdout.write(
-    `${JSON.stringify({ ndjson_events_per_s: figures.ndjson_events_per_s, parquet_events_per_s: figures.parquet_events_per_s, http_events_per_s: null, peak_rss_mb: peak })}\n`,
+    `${JSON.stringify({ ndjson_events_per_s: figures.ndjson_events_per_s, parquet_events_per_s: figures.parquet_events_per_s, http_events_per_s: http, peak_rss_mb: peak, peak_rss_mb_at_one_sixth: flat.peak_rss_mb })}\n`,
   );
 }
 

@@ -53,6 +53,7 @@ export function instanceConfig(env: NodeJS.ProcessEnv = process.env): Record<str
     memory_limit: env.PRAZO_DUCKDB_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT,
     allocator_background_threads: 'true',
     allocator_flush_threshold: '16MB',
+    allocator_bulk_deallocation_flush_threshold: '16MB',
     // Bulk ingest commits a batch at a time; a larger WAL before checkpointing keeps those
     // commits from rewriting the tables every few batches (EventWriter checkpoints on its own).
     checkpoint_threshold: '256MB',

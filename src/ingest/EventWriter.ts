@@ -5,7 +5,7 @@ import {
   CREATE_BATCH,
   CREATE_STAGED_EVENTS,
   CREATE_STAGED_REJECTS,
-  INSERT_BATCH_FROM_STAGED,
+  BATCH_FROM_STAGED,
   INSERT_CHANGED_TICKETS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
   INSERT_EVENTS,
@@ -96,6 +96,8 @@ export class EventWriter {
     try {
       await connection.run("SET TimeZone = 'UTC'");
       await connection.run('CREATE TEMP TABLE run_tickets (ticket VARCHAR)');
+      // One transaction, one WAL write: a request over HTTP is a run of its own.
+      await connection.run('BEGIN TRANSACTION');
       await connection.run('INSERT INTO sources (name, kind) VALUES ($name, $kind) ON CONFLICT DO NOTHING', {
         name: options.source,
         kind: options.sourceKind ?? options.format,
@@ -105,15 +107,12 @@ export class EventWriter {
          VALUES ($source, $origin, $format, current_timestamp, 'running') RETURNING id`,
         { source: options.source, origin: options.origin, format: options.format },
       );
+      await connection.run('COMMIT');
       return new EventWriter(connection, options, Number(reader.getRows()[0]![0]));
     } catch (error) {
       connection.closeSync();
       throw error;
     }
-  }
-
-  get source(): string {
-    return this.options.source;
   }
 
   get totals(): IngestCounts {
@@ -159,20 +158,20 @@ export class EventWriter {
   /** The DuckDB half: one transaction for the batch's events, answers, rejects, tickets and counts. */
   async commit(batch: PreparedBatch, origin = this.options.origin): Promise<BatchResult> {
     if (batch.read === 0) return { read: 0, accepted: 0, duplicates: 0, rejected: 0, rejects: batch.rejects };
-    await this.connection.run(CREATE_BATCH);
-    await this.stage(batch);
+    await this.stage(batch, { createBatch: true });
     const counts = { read: batch.read, valid: batch.positions.length, rejected: batch.rejects.length, surveys: batch.surveys };
     return { ...(await this.commitStaged(counts, origin)), rejects: batch.rejects };
   }
 
   /**
-   * Adds a prepared batch to what is staged (outside the batch's transaction): its valid events
-   * to the temporary table `batch`, which must exist, and its rejects to `staged_rejects`.
+   * Adds a prepared batch to what is staged (outside the batch's transaction): its rejects to
+   * `staged_rejects`, its valid events to the temporary table `batch`, which must exist unless
+   * `createBatch`.
    */
-  async stage(batch: PreparedBatch): Promise<void> {
+  async stage(batch: PreparedBatch, options: { createBatch?: boolean } = {}): Promise<void> {
     const c = this.connection;
-    await c.run(CREATE_STAGED_REJECTS);
     if (batch.rejects.length > 0) {
+      await c.run(CREATE_STAGED_REJECTS);
       const appender = await c.createAppender('staged_rejects', 'main', 'temp');
       batch.rejects.forEach((reject, i) => {
         appender.appendBigInt(BigInt(reject.position));
@@ -183,7 +182,10 @@ export class EventWriter {
       });
       appender.closeSync();
     }
-    if (batch.positions.length === 0) return;
+    if (batch.positions.length === 0) {
+      if (options.createBatch) await c.run(CREATE_BATCH);
+      return;
+    }
     await c.run(CREATE_STAGED_EVENTS);
     const appender = await c.createAppender('staged_events', 'main', 'temp');
     const { positions, ats, docs, raws } = batch;
@@ -197,7 +199,7 @@ export class EventWriter {
       appender.endRow();
     }
     appender.closeSync();
-    await c.run(INSERT_BATCH_FROM_STAGED);
+    await c.run(options.createBatch ? `CREATE OR REPLACE TEMP TABLE batch AS ${BATCH_FROM_STAGED}` : `INSERT INTO batch ${BATCH_FROM_STAGED}`);
   }
 
   /**

@@ -40,12 +40,15 @@ export const CREATE_STAGED_EVENTS = 'CREATE OR REPLACE TEMP TABLE staged_events 
 export const CREATE_STAGED_REJECTS = 'CREATE OR REPLACE TEMP TABLE staged_rejects (pos BIGINT, raw VARCHAR, reason VARCHAR, message VARCHAR)';
 export const CREATE_BATCH = `CREATE OR REPLACE TEMP TABLE batch (${BATCH_SHAPE.map(([name, type]) => `${quoteIdent(name)} ${type}`).join(', ')})`;
 
-/** staged_events → batch: one json_transform per event. An empty extra is stored as NULL. */
-export const INSERT_BATCH_FROM_STAGED = `
-  INSERT INTO batch
-  SELECT pos, true, make_timestamptz("at"::BIGINT * 1000), raw, e.id, e.ticket, e.type, e.severity, e.status, e.reason,
-         e.by, e.actor, e.analyst, e.category, e.answer, e.client, e.requester, e.channel, e.gut.g, e.gut.u, e.gut.t,
-         e.hours, e.hourly_rate, e.rating, e.score, e.comment, CASE WHEN e.extra = '{}' THEN NULL ELSE e.extra END, NULL
+/**
+ * staged_events as rows of the batch table (its columns, in order, with their names): one
+ * json_transform per event. An empty extra is stored as NULL.
+ */
+export const BATCH_FROM_STAGED = `
+  SELECT pos, true AS ok, make_timestamptz("at"::BIGINT * 1000) AS occurred_at, raw, e.id, e.ticket, e.type, e.severity,
+         e.status, e.reason, e.by, e.actor, e.analyst, e.category, e.answer, e.client, e.requester, e.channel,
+         e.gut.g AS gut_g, e.gut.u AS gut_u, e.gut.t AS gut_t, e.hours, e.hourly_rate, e.rating, e.score, e.comment,
+         CASE WHEN e.extra = '{}' THEN NULL ELSE e.extra END AS extra, NULL::VARCHAR AS keys
   FROM (SELECT pos, "at", raw, json_transform(coalesce(doc, raw), '${EVENT_STRUCT}') AS e FROM staged_events)`;
 
 const EVENT_VALUES = `$source, id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category,

@@ -1,6 +1,6 @@
 import { blobValue, type DuckDBBlobValue, listValue } from '@duckdb/node-api';
 import { open } from 'node:fs/promises';
-import { areCommonKeys, getNdjsonCandidatesSql } from './commonCaseSql.js';
+import { areCommonKeys, getNdjsonCandidatesSql } from './getNdjsonCandidatesSql.js';
 import type { EventWriter } from './EventWriter.js';
 import { parseLine } from './readers/readNdjson.js';
 import type { RawRecord } from './types.js';
@@ -39,7 +39,7 @@ export interface SetwiseOptions {
  */
 export async function writeNdjsonSetwise(writer: EventWriter, path: string, options: SetwiseOptions): Promise<SetwiseCounts> {
   const c = writer.connection;
-  const size = options.batchSize ?? NDJSON_BATCH_LINES;
+  const size = options.batchSize ?? Number(process.env.NDB ?? NDJSON_BATCH_LINES);
   await c.run('CREATE OR REPLACE TEMP TABLE lines (pos BIGINT, line VARCHAR)');
   let base = 0;
   let staged = 0;

@@ -1,10 +1,10 @@
-import { canReadTableInSql, type ColumnInfo, getTableCandidatesSql } from './commonCaseSql.js';
+import { canReadTableInSql, type ColumnInfo, getTableCandidatesSql } from './getTableCandidatesSql.js';
 import type { EventWriter } from './EventWriter.js';
 import { rowToRecord } from './readers/rowToRecord.js';
 import type { SetwiseCounts, SetwiseOptions } from './writeNdjsonSetwise.js';
 
-/** Rows per batch (one transaction each): two of DuckDB's row groups, written straight to the file. */
-export const PARQUET_BATCH_ROWS = Number(process.env.PQB ?? 245_760);
+/** Rows per batch (one transaction each): four of DuckDB's row groups, written straight to the file. */
+export const PARQUET_BATCH_ROWS = 491_520;
 
 /**
  * Imports a Parquet file through `writer` set-wise: each batch of rows goes from read_parquet,

@@ -3,7 +3,7 @@ import type { Policy } from '../policy/policySchema.js';
 import type { BusinessCalendar } from './calendar/types.js';
 import { type PseudonymKey, pseudonymParams } from './pseudonymize.js';
 import { createSlaContext } from './sla/computeSlaBatch.js';
-import { createTicketSlaFunction } from './sla/createTicketSlaFunction.js';
+import { startTicketSlaRun, TICKET_SLA_FUNCTION } from './sla/createTicketSlaFunction.js';
 import type { FirstResponseRule } from './sla/foldTicketEvents.js';
 import { COUNT_MARKED_SQL, EVENT_COLUMNS, insertTicketSlaSql, markOutOfOrderSql } from './sla/ticketSlaSql.js';
 
@@ -33,7 +33,6 @@ export interface ComputeTicketSlaOptions {
 
 /** The events of a partial scope, copied once so that the statements below scan `events` once. */
 const SCOPE_TABLE = 'prazo_scope_events';
-let functionCount = 0;
 
 /**
  * Computes ticket_sla rows for the tickets of a scope from their events and inserts them, on a
@@ -41,9 +40,10 @@ let functionCount = 0;
  * Returns the number of rows written.
  *
  * One INSERT … SELECT does the work (sla/ticketSlaSql.ts): DuckDB groups the events per ticket,
- * a scalar function folds and measures them in JavaScript a chunk of tickets at a time
- * (sla/createTicketSlaFunction.ts), and the rows are written as they come. Then the tickets whose
- * events came in several ingest batches are checked for out-of-order arrival.
+ * the scalar function prazo_ticket_sla folds and measures them in JavaScript a chunk of tickets at
+ * a time (sla/createTicketSlaFunction.ts; this call is one "run" of it), and the rows are written
+ * as they come. Then the tickets whose events came in several ingest batches are checked for
+ * out-of-order arrival.
  */
 export async function computeTicketSla(
   connection: DuckDBConnection,
@@ -51,25 +51,25 @@ export async function computeTicketSla(
   options: ComputeTicketSlaOptions,
 ): Promise<number> {
   const ctx = createSlaContext(policy, options.now, options.calendars);
-  const name = `prazo_ticket_sla_${process.pid}_${++functionCount}`;
-  connection.registerScalarFunction(createTicketSlaFunction(name, ctx, options.firstResponse ?? 'earliest'));
+  const run = await startTicketSlaRun(connection, ctx, options.firstResponse ?? 'earliest');
   const { scope } = options;
   const source = scope.kind === 'all' ? 'events' : SCOPE_TABLE;
-  if (scope.kind === 'ticket') {
-    await connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${SCOPE_TABLE} AS SELECT ${EVENT_COLUMNS.join(', ')} FROM events WHERE ticket = $ticket`,
-      { ticket: scope.ticket },
-    );
-  } else if (scope.kind === 'changed') {
-    const dates = scope.between ? 'occurred_at BETWEEN $from::TIMESTAMPTZ AND $to::TIMESTAMPTZ AND ' : '';
-    await connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${SCOPE_TABLE} AS SELECT ${EVENT_COLUMNS.join(', ')} FROM events
-       WHERE ${dates}ticket IN (SELECT ticket FROM changed_tickets)`,
-      scope.between ? { from: new Date(scope.between[0]).toISOString(), to: new Date(scope.between[1]).toISOString() } : {},
-    );
-  }
   try {
-    const inserted = await connection.runAndReadAll(insertTicketSlaSql(name, source), {
+    if (scope.kind === 'ticket') {
+      await connection.run(
+        `CREATE OR REPLACE TEMP TABLE ${SCOPE_TABLE} AS SELECT ${EVENT_COLUMNS.join(', ')} FROM events WHERE ticket = $ticket`,
+        { ticket: scope.ticket },
+      );
+    } else if (scope.kind === 'changed') {
+      const dates = scope.between ? 'occurred_at BETWEEN $from::TIMESTAMPTZ AND $to::TIMESTAMPTZ AND ' : '';
+      await connection.run(
+        `CREATE OR REPLACE TEMP TABLE ${SCOPE_TABLE} AS SELECT ${EVENT_COLUMNS.join(', ')} FROM events
+         WHERE ${dates}ticket IN (SELECT ticket FROM changed_tickets)`,
+        scope.between ? { from: new Date(scope.between[0]).toISOString(), to: new Date(scope.between[1]).toISOString() } : {},
+      );
+    }
+    const inserted = await connection.runAndReadAll(insertTicketSlaSql(TICKET_SLA_FUNCTION, source), {
+      run: run.id,
       now_us: BigInt(Math.round(options.now * 1000)),
       computed_us: BigInt(Math.round((options.computedAt ?? Date.now()) * 1000)),
       ...pseudonymParams(options.pseudonymKey),
@@ -78,6 +78,7 @@ export async function computeTicketSla(
     if (marked > 0) await connection.run(markOutOfOrderSql(source));
     return Number(inserted.getRows()[0]?.[0] ?? 0);
   } finally {
+    run.close();
     if (scope.kind !== 'all') await connection.run(`DROP TABLE IF EXISTS ${SCOPE_TABLE}`);
   }
 }

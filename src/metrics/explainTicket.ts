@@ -9,6 +9,7 @@ import { type PseudonymKey, resolvePseudonymKey } from './pseudonymize.js';
 import { buildTimeline, type ClosedReason, type TimelineSegment } from './sla/buildTimeline.js';
 import { packedEventSql, SEVERITY_NAMES } from './sla/eventKinds.js';
 import { foldTicketEvents, sortTicketEvents, type Transition } from './sla/foldTicketEvents.js';
+import { registerTicketSlaFunction } from './sla/createTicketSlaFunction.js';
 import { LifecycleBatch } from './sla/LifecycleBatch.js';
 
 export class UnknownTicketError extends Error {
@@ -52,6 +53,7 @@ export async function explainTicket(
   const firstResponse = options.firstResponse ?? 'earliest';
   const connection = await db.connect();
   try {
+    await registerTicketSlaFunction(connection);
     const row = await computeRow(connection, policy, ticket, { ...options, now, calendars, firstResponse });
     const transitions = await traceTransitions(connection, ticket, firstResponse);
     const severity = row.severity as string | null;

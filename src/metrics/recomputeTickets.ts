@@ -5,6 +5,7 @@ import type { Policy } from '../policy/policySchema.js';
 import type { BusinessCalendar } from './calendar/types.js';
 import { computeTicketSla, type FirstResponseRule } from './computeTicketSla.js';
 import { type PseudonymKey, resolvePseudonymKey } from './pseudonymize.js';
+import { registerTicketSlaFunction } from './sla/createTicketSlaFunction.js';
 
 export interface RecomputeOptions {
   /** Every ticket; otherwise only those listed in changed_tickets. */
@@ -51,6 +52,7 @@ export async function recomputeTickets(
   const pseudonymKey = options.pseudonymKey ?? resolvePseudonymKey();
   const connection = await db.connect();
   try {
+    await registerTicketSlaFunction(connection);
     for (let attempt = 1; ; attempt++) {
       await connection.run('BEGIN TRANSACTION');
       try {

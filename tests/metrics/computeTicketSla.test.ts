@@ -201,6 +201,19 @@ describe('hand-worked tickets', () => {
     expect(H7).toMatchObject({ consumed_seconds: consumed, state, solution_met: met });
   });
 
+  test('the JS function is registered once per database, however many recomputes run', async () => {
+    for (let k = 0; k < 3; k++) await recomputeTickets(db, policy, { now: NOW, pseudonymKey });
+    const c = await db.connect();
+    try {
+      const functions = await c.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_functions() WHERE function_name LIKE 'prazo_ticket_sla%'`);
+      expect(functions.getRows()).toEqual([[1]]);
+      // Called outside a run, it refuses rather than guess a policy or a "now".
+      await expect(c.run(`SELECT prazo_ticket_sla([0::DOUBLE], false, 999999)`)).rejects.toThrow(/no computation 999999/);
+    } finally {
+      c.closeSync();
+    }
+  });
+
   test('requesters are stored as keyed pseudonyms, never in clear', async () => {
     const all = await ticketRows(db);
     expect(all.H1!.requester).toBe(pseudonymize(TEST_KEY, 'ana@acme.com.br'));

@@ -19,9 +19,6 @@ export const TICKET_SLA_COLUMNS = [
 ] as const;
 
 const listLiteral = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
-/** NaN (the function's "absent") as NULL. */
-const number = (field: string) => `nullif(r.${field}, 'NaN'::DOUBLE)`;
-const instant = (field: string) => `make_timestamptz((${number(field)} * 1000)::BIGINT)`;
 
 /**
  * INSERT INTO ticket_sla for every ticket of `source` (`events`, or a table of some tickets' events
@@ -30,8 +27,8 @@ const instant = (field: string) => `make_timestamptz((${number(field)} * 1000)::
  * folds and computes a chunk of tickets at a time, and the rows go straight into the table.
  * Descriptive columns come from the events in SQL: client, requester, channel and GUT from the
  * first ticket.opened, analyst and category from the last assignment and categorization;
- * requesters are pseudonymised once per distinct requester. Parameters: $now_us, $computed_us and
- * the pseudonym key (pseudonymParams).
+ * requesters are pseudonymised once per distinct requester. Parameters: $run (startTicketSlaRun),
+ * $now_us, $computed_us and the pseudonym key (pseudonymParams).
  */
 export function insertTicketSlaSql(fn: string, source: string): string {
   return `
@@ -50,18 +47,16 @@ WITH per_ticket AS (
   SELECT requester, ${pseudonymSql('requester')} AS pseudonym
   FROM (SELECT DISTINCT requester FROM ${source} WHERE type = 'ticket.opened' AND requester IS NOT NULL)
 ), computed AS (
-  SELECT ticket, opening, analyst, category, ${fn}(events, multi_batch) AS r FROM per_ticket
+  SELECT ticket, opening, analyst, category, ${fn}(events, multi_batch, $run::INTEGER) AS r FROM per_ticket
 )
 SELECT ticket, opening.client, pseudonyms.pseudonym, analyst, category, opening.channel, opening.gut,
   ${listLiteral(SEVERITY_NAMES)}[r.severity::INTEGER + 1], r.severity_history,
   ${listLiteral(STATUS_NAMES)}[r.status::INTEGER + 1],
-  ${instant('opened_ms')}, ${instant('first_response_ms')}, ${instant('resolved_ms')}, ${instant('closed_ms')},
+  r.opened_at, r.first_response_at, r.resolved_at, r.closed_at,
   ${listLiteral(CLOSE_REASON_NAMES)}[nullif(r.close_reason, 0)], r.reopen_count,
-  ${number('response_target')}, ${number('solution_target')},
-  ${number('response_seconds')}, ${number('solution_seconds')}, ${number('paused_seconds')},
-  ${instant('response_deadline_ms')}, ${instant('solution_deadline_ms')},
-  ${number('consumed_seconds')}, ${listLiteral(STATE_NAMES)}[nullif(r.state, 0)], ${instant('auto_close_due_ms')},
-  r.flags, ${instant('first_event_ms')}, ${instant('last_event_ms')}, make_timestamptz($now_us::BIGINT), make_timestamptz($computed_us::BIGINT)
+  r.response_target_seconds, r.solution_target_seconds, r.response_seconds, r.solution_seconds, r.paused_seconds,
+  r.response_deadline, r.solution_deadline, r.consumed_seconds, ${listLiteral(STATE_NAMES)}[nullif(r.state, 0)], r.auto_close_due_at,
+  r.flags, r.first_event_at, r.last_event_at, make_timestamptz($now_us::BIGINT), make_timestamptz($computed_us::BIGINT)
 FROM computed LEFT JOIN pseudonyms ON pseudonyms.requester = computed.opening.requester`;
 }
 

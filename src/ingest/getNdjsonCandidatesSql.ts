@@ -1,0 +1,91 @@
+import { KNOWN_FIELDS } from './eventSchema.js';
+import {
+  candidatesSql,
+  DECIMAL,
+  type FieldSql,
+  isoInstantOk,
+  list,
+  quoteIdent,
+  ruleCheck,
+  SQL_TYPES,
+  trimmedText,
+  TYPE_FIELD_NAMES,
+} from './commonCaseSql.js';
+
+// NDJSON: the line's JSON, each known field read as its JSON text.
+
+/**
+ * A field of an NDJSON line without backslashes: `j` is its JSON text, NULL when missing or
+ * null. Without escapes a JSON string is its text between the quotes.
+ */
+function jsonField(j: string): FieldSql {
+  return {
+    absent: `(${j} IS NULL OR ${j} = '""')`,
+    check: (rule) =>
+      rule.kind === 'enum'
+        ? `${j} IN (${list(rule.values.map((v) => JSON.stringify(v)))})`
+        : ruleCheck(rule, {
+            text: `(starts_with(${j}, '"') AND ${trimmedText(j, true)})`,
+            string: `starts_with(${j}, '"')`,
+            score: `${j} IN ('1', '2', '3', '4', '5')`,
+            positive: `(regexp_full_match(${j}, ${DECIMAL}) AND TRY_CAST(${j} AS DOUBLE) > 0)`,
+            nonnegative: `regexp_full_match(${j}, ${DECIMAL})`,
+            gut: `regexp_full_match(${j}, '\\{"g":[1-5],"u":[1-5],"t":[1-5]\\}')`,
+          }),
+    value: (rule) =>
+      rule.kind === 'score' ? `${j}::TINYINT` : rule.kind === 'positive' || rule.kind === 'nonnegative' ? `${j}::DOUBLE` : `${j}[2:-2]`,
+  };
+}
+
+const LINE_FIELDS = ['id', 'ticket', 'at', 'type', ...TYPE_FIELD_NAMES];
+const LINE_STRUCT = JSON.stringify(Object.fromEntries(LINE_FIELDS.map((f) => [f, 'JSON'])));
+/**
+ * A line's keys, joined by '"' (which a key of a line without backslashes cannot hold), make a
+ * common case when they are all known fields and none is repeated (an unknown key belongs in
+ * extra; JSON.parse keeps the last of a repeated key, DuckDB's parser the first). Lines almost
+ * always share a few key lists, so the check runs in JavaScript once per distinct list.
+ */
+export function areCommonKeys(keys: string): boolean {
+  const list = keys.split('"');
+  return list.every((key) => KNOWN_FIELDS.has(key)) && new Set(list).size === list.length;
+}
+
+/** The column holding a field's JSON text. */
+const j = (field: string) => quoteIdent(`__j_${field}`);
+
+/**
+ * Candidate rows from the temporary table `lines (pos, line)` (pos from 1 within the batch;
+ * `$base` is added). The common case of a line: one JSON object without backslashes (so a JSON
+ * string is the text between its quotes); its keys all known and none repeated (JSON.parse keeps
+ * the last of a repeated key, DuckDB's parser the first); no trailing comma (which DuckDB's
+ * parser tolerates); its fields in canonical form. Its raw text is the line.
+ */
+export function getNdjsonCandidatesSql(): string {
+  const fields = Object.fromEntries(TYPE_FIELD_NAMES.map((f) => [f, jsonField(j(f))]));
+  const gut = fields.gut!;
+  const gutDigit = (i: number) => `CASE WHEN ${gut.absent} THEN NULL ELSE (${j('gut')}[${i}])::TINYINT END`;
+  const text = (field: string) => `${j(field)}[2:-2]`;
+  const base = `__doc IS NOT NULL AND __keys IS NOT NULL AND NOT regexp_matches(raw, ',\\s*[\\]}]')
+    AND starts_with(${j('id')}, '"') AND ${trimmedText(j('id'), true)}
+    AND starts_with(${j('ticket')}, '"') AND ${trimmedText(j('ticket'), true)}
+    AND starts_with(${j('at')}, '"') AND ${isoInstantOk(text('at'))}`;
+  const plain = `starts_with(raw, '{') AND strpos(raw, '\\') = 0`;
+  const parsed = `(SELECT pos + $base AS __prazo_pos, raw, __keys, __doc, ${LINE_FIELDS.map((f) => `__doc.${quoteIdent(f)}::VARCHAR AS ${j(f)}`).join(', ')}
+    FROM (SELECT pos, raw,
+        CASE WHEN ${plain} THEN try(json_keys(raw)) END AS __keys,
+        CASE WHEN ${plain} THEN try(json_transform(raw, '${LINE_STRUCT}')) END AS __doc
+      FROM (SELECT pos, CASE WHEN ends_with(line, chr(13)) THEN line[:-2] ELSE line END AS raw FROM lines)))`;
+  return candidatesSql({
+    fields,
+    base,
+    type: text('type'),
+    typeOk: `${j('type')} IN (${list(SQL_TYPES.map((t) => JSON.stringify(t)))})`,
+    occurredAt: `TRY_CAST(${text('at')} AS TIMESTAMPTZ)`,
+    raw: 'raw',
+    id: text('id'),
+    ticket: text('ticket'),
+    gut: [gutDigit(6), gutDigit(12), gutDigit(18)],
+    keys: `array_to_string(__keys, '"')`,
+    from: parsed,
+  });
+}

@@ -1,0 +1,189 @@
+import { type FieldRule } from './commonCaseRules.js';
+import { KNOWN_FIELDS } from './eventSchema.js';
+import {
+  candidatesSql,
+  DECIMAL,
+  type FieldSql,
+  isoInstantOk,
+  list,
+  MAX_SAFE,
+  NO_FIELD,
+  quoteIdent,
+  quoteLiteral,
+  ruleCheck,
+  SCALAR_FIELDS,
+  SQL_TYPES,
+  trimmedText,
+} from './commonCaseSql.js';
+
+// Tables (Parquet): typed columns, as readTable and rowToRecord read them in JavaScript.
+
+export interface ColumnInfo {
+  name: string;
+  /** DuckDB type name, e.g. VARCHAR, BIGINT, TIMESTAMP WITH TIME ZONE. */
+  type: string;
+}
+
+const SMALL_INTEGERS = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT', 'UINTEGER']);
+/** Integers that reach JavaScript as bigint (rowToRecord makes them numbers; their raw JSON is a string). */
+const BIG_INTEGERS = new Set(['BIGINT', 'UBIGINT', 'HUGEINT', 'UHUGEINT']);
+const FLOATS = new Set(['DOUBLE', 'FLOAT']);
+const TIMESTAMPS = new Set(['TIMESTAMP', 'TIMESTAMP WITH TIME ZONE']);
+
+type ColumnClass = 'text' | 'integer' | 'float' | 'timestamp' | 'boolean' | 'other';
+
+function classOf(type: string): ColumnClass {
+  if (type === 'VARCHAR') return 'text';
+  if (SMALL_INTEGERS.has(type) || BIG_INTEGERS.has(type)) return 'integer';
+  if (FLOATS.has(type)) return 'float';
+  if (TIMESTAMPS.has(type)) return 'timestamp';
+  if (type === 'BOOLEAN') return 'boolean';
+  return 'other';
+}
+
+/** A field read from a column (NO_FIELD when the file has no such column). */
+function columnField(column: ColumnInfo | undefined): FieldSql {
+  if (!column) return NO_FIELD;
+  const c = quoteIdent(column.name);
+  switch (classOf(column.type)) {
+    case 'text':
+      return {
+        absent: `(${c} IS NULL OR ${c} = '')`,
+        check: (rule) =>
+          rule.kind === 'enum'
+            ? `${c} IN (${list(rule.values)})`
+            : ruleCheck(rule, {
+                text: trimmedText(c),
+                string: 'true',
+                score: `${c} IN ('1', '2', '3', '4', '5')`,
+                positive: `(regexp_full_match(${c}, ${DECIMAL}) AND TRY_CAST(${c} AS DOUBLE) > 0)`,
+                nonnegative: `regexp_full_match(${c}, ${DECIMAL})`,
+              }),
+        value: (rule) => (rule.kind === 'score' ? `${c}::TINYINT` : rule.kind === 'positive' || rule.kind === 'nonnegative' ? `${c}::DOUBLE` : c),
+      };
+    case 'integer':
+      return {
+        absent: `(${c} IS NULL)`,
+        check: (rule) =>
+          ruleCheck(rule, {
+            score: `${c} BETWEEN 1 AND 5`,
+            positive: `${c} BETWEEN 1 AND ${MAX_SAFE}`,
+            nonnegative: `${c} BETWEEN 0 AND ${MAX_SAFE}`,
+          }),
+        value: (rule) => (rule.kind === 'score' ? `${c}::TINYINT` : `${c}::DOUBLE`),
+      };
+    case 'float':
+      // Whole numbers only: JavaScript prints 3.0 as 3, a float32 2.3 as 2.299999952316284.
+      return {
+        absent: `(${c} IS NULL)`,
+        check: (rule) => {
+          const whole = `(isfinite(${c}) AND ${c} = trunc(${c}))`;
+          return ruleCheck(rule, {
+            score: `(${whole} AND ${c} BETWEEN 1 AND 5)`,
+            positive: `(${whole} AND ${c} BETWEEN 1 AND ${MAX_SAFE})`,
+            nonnegative: `(${whole} AND ${c} BETWEEN 0 AND ${MAX_SAFE})`,
+          });
+        },
+        value: (rule) => (rule.kind === 'score' ? `${c}::TINYINT` : `${c}::BIGINT::DOUBLE`),
+      };
+    default:
+      return { absent: `(${c} IS NULL)`, check: () => 'false', value: () => 'NULL' };
+  }
+}
+
+/** id or ticket: text, or a whole number JavaScript holds exactly (validateEvent makes it text). */
+function textColumn(column: ColumnInfo | undefined): { ok: string; value: string } {
+  if (!column) return { ok: 'false', value: 'NULL' };
+  const c = quoteIdent(column.name);
+  switch (classOf(column.type)) {
+    case 'text':
+      return { ok: `(${c} <> '' AND ${trimmedText(c)})`, value: c };
+    case 'integer':
+      return { ok: `(${c} BETWEEN -${MAX_SAFE} AND ${MAX_SAFE})`, value: `${c}::VARCHAR` };
+    case 'float':
+      return { ok: `(isfinite(${c}) AND ${c} = trunc(${c}) AND ${c} BETWEEN -${MAX_SAFE} AND ${MAX_SAFE})`, value: `${c}::BIGINT::VARCHAR` };
+    default:
+      return { ok: 'false', value: 'NULL' };
+  }
+}
+
+/** `at`: ISO text, or a timestamp with whole milliseconds (what a JavaScript Date holds). */
+function atColumn(column: ColumnInfo | undefined): { ok: string; value: string } {
+  if (!column) return { ok: 'false', value: 'NULL' };
+  const c = quoteIdent(column.name);
+  if (column.type === 'VARCHAR') return { ok: isoInstantOk(c), value: `TRY_CAST(${c} AS TIMESTAMPTZ)` };
+  if (TIMESTAMPS.has(column.type)) {
+    return { ok: `(${c} IS NOT NULL AND epoch_us(${c}) % 1000 = 0 AND year(${c}) BETWEEN 1000 AND 9999)`, value: `${c}::TIMESTAMPTZ` };
+  }
+  return { ok: 'false', value: 'NULL' };
+}
+
+/** The JSON text JSON.stringify gives the row as readTable reads it (rowJson), for rows on the SQL path. */
+function rowJsonSql(columns: ColumnInfo[]): string {
+  const parts = columns.map((column, i) => {
+    const c = quoteIdent(column.name);
+    const key = quoteLiteral(`${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`);
+    let value: string;
+    if (column.type === 'VARCHAR') value = `coalesce(to_json(${c})::VARCHAR, 'null')`;
+    else if (SMALL_INTEGERS.has(column.type) || column.type === 'BOOLEAN') value = `coalesce(${c}::VARCHAR, 'null')`;
+    else if (BIG_INTEGERS.has(column.type)) value = `coalesce('"' || ${c}::VARCHAR || '"', 'null')`;
+    else if (FLOATS.has(column.type)) value = `coalesce(${c}::BIGINT::VARCHAR, 'null')`;
+    else if (TIMESTAMPS.has(column.type)) value = `coalesce('"' || strftime(${c}, '%Y-%m-%dT%H:%M:%S.%gZ') || '"', 'null')`;
+    else value = `CASE WHEN ${c} IS NULL THEN 'null' END`;
+    return `${key} || ${value}`;
+  });
+  return `(${parts.join(' || ')} || '}')`;
+}
+
+/**
+ * Whether the SQL path can read this table at all: column names JavaScript keeps in their order
+ * (an integer-like name would move to the front of a row object) and no column that shares a
+ * field's name case-insensitively (DuckDB binds names without case).
+ */
+export function canReadTableInSql(columns: ColumnInfo[]): boolean {
+  const lower = new Set<string>();
+  for (const { name } of columns) {
+    if (/^(0|[1-9]\d*)$/.test(name) || name.startsWith('__')) return false;
+    if (lower.has(name.toLowerCase())) return false;
+    lower.add(name.toLowerCase());
+  }
+  return true;
+}
+
+/**
+ * Candidate rows of a table (`relation` yields the file's columns plus `pos`). Unknown columns
+ * must be empty (else the event would carry them in extra); `gut_g`, `gut_u` and `gut_t` are
+ * the GUT scores, all three or none.
+ */
+export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): string {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const fields = Object.fromEntries(SCALAR_FIELDS.map((f) => [f, columnField(byName.get(f))]));
+  const gutParts = ['gut_g', 'gut_u', 'gut_t'].map((name) => columnField(byName.get(name)));
+  const gutScore: FieldRule = { kind: 'score' };
+  const gut: FieldSql = {
+    absent: `(${gutParts.map((p) => p.absent).join(' AND ')})`,
+    check: () => `(${gutParts.map((p) => `NOT ${p.absent} AND ${p.check(gutScore)}`).join(' AND ')})`,
+    value: () => 'NULL',
+  };
+  fields.gut = gut;
+  const unknown = columns.filter((c) => !KNOWN_FIELDS.has(c.name) && !['gut_g', 'gut_u', 'gut_t'].includes(c.name) || c.name === 'gut');
+  const empty = unknown.map((c) => (c.type === 'VARCHAR' ? `(${quoteIdent(c.name)} IS NULL OR ${quoteIdent(c.name)} = '')` : `${quoteIdent(c.name)} IS NULL`));
+  const id = textColumn(byName.get('id'));
+  const ticket = textColumn(byName.get('ticket'));
+  const at = atColumn(byName.get('at'));
+  const typeColumn = byName.get('type');
+  const type = typeColumn?.type === 'VARCHAR' ? quoteIdent('type') : 'NULL::VARCHAR';
+  const gutDigit = (i: number) => `CASE WHEN ${gut.absent} THEN NULL ELSE ${gutParts[i]!.value(gutScore)} END`;
+  return candidatesSql({
+    fields,
+    base: [id.ok, ticket.ok, at.ok, ...empty].join(' AND '),
+    type,
+    typeOk: `${type} IN (${list(SQL_TYPES)})`,
+    occurredAt: at.value,
+    raw: rowJsonSql(columns),
+    id: id.value,
+    ticket: ticket.value,
+    gut: [gutDigit(0), gutDigit(1), gutDigit(2)],
+    from: relation,
+  });
+}
