@@ -53,7 +53,7 @@ export async function explainTicket(
   const firstResponse = options.firstResponse ?? 'earliest';
   const connection = await db.connect();
   try {
-    await registerTicketSlaFunction(connection);
+    await registerTicketSlaFunction(connection, db);
     const row = await computeRow(connection, policy, ticket, { ...options, now, calendars, firstResponse });
     const transitions = await traceTransitions(connection, ticket, firstResponse);
     const severity = row.severity as string | null;

@@ -52,7 +52,7 @@ export async function recomputeTickets(
   const pseudonymKey = options.pseudonymKey ?? resolvePseudonymKey();
   const connection = await db.connect();
   try {
-    await registerTicketSlaFunction(connection);
+    await registerTicketSlaFunction(connection, db);
     for (let attempt = 1; ; attempt++) {
       await connection.run('BEGIN TRANSACTION');
       try {

@@ -100,20 +100,28 @@ export async function startTicketSlaRun(
   return { id, close: () => runs.delete(id) };
 }
 
+/** Connections, and databases (a Database wraps one DuckDB instance), known to have the function. */
+const registered = new WeakSet<object>();
+
 /**
- * Registers prazo_ticket_sla in the connection's database unless it is there already. Call it
- * outside a transaction when possible: a registration made inside one is undone by its rollback.
+ * Registers prazo_ticket_sla in the connection's database unless it is there already (pass the
+ * Database to remember that across connections). Call it outside a transaction when possible: a
+ * registration made inside one is undone by its rollback.
  */
-export async function registerTicketSlaFunction(connection: DuckDBConnection): Promise<void> {
-  const registered = async () =>
+export async function registerTicketSlaFunction(connection: DuckDBConnection, database?: object): Promise<void> {
+  if (registered.has(connection) || (database && registered.has(database))) return;
+  const exists = async () =>
     (await connection.runAndReadAll('SELECT 1 FROM duckdb_functions() WHERE function_name = $name LIMIT 1', { name: TICKET_SLA_FUNCTION }))
       .getRows().length > 0;
-  if (await registered()) return;
-  try {
-    connection.registerScalarFunction(createTicketSlaFunction());
-  } catch (error) {
-    if (!(await registered())) throw error; // else a concurrent run registered it first
+  if (!(await exists())) {
+    try {
+      connection.registerScalarFunction(createTicketSlaFunction());
+    } catch (error) {
+      if (!(await exists())) throw error; // else a concurrent run registered it first
+    }
   }
+  registered.add(connection);
+  if (database) registered.add(database);
 }
 
 /**
