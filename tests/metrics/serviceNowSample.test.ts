@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../src/db/openDatabase.js';
@@ -8,7 +9,8 @@ import { recomputeTickets } from '../../src/metrics/recomputeTickets.js';
 import { freshDatabase, query } from '../ingest/helpers.js';
 import { at, policy, pseudonymKey } from './helpers.js';
 
-const SAMPLE = '/work/shared/data/servicenow/incident_event_log.sample.csv';
+// shared/ lies beside the checkout (DEVELOPERS.md), wherever the checkout is.
+const SAMPLE = fileURLToPath(new URL('../../../shared/data/servicenow/incident_event_log.sample.csv', import.meta.url));
 const NOW = at('2016-12-31T00:00:00Z');
 
 describe.skipIf(!existsSync(SAMPLE))('the ServiceNow sample', () => {

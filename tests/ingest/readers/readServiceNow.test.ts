@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../../src/db/openDatabase.js';
@@ -7,7 +8,8 @@ import '../../../src/ingest/readers/registerReaders.js';
 import { SERVICENOW_MAPPING_PATH, withPausingStates } from '../../../src/ingest/readers/readServiceNow.js';
 import { freshDatabase, query } from '../helpers.js';
 
-const SAMPLE = '/work/shared/data/servicenow/incident_event_log.sample.csv';
+// shared/ lies beside the checkout (DEVELOPERS.md), wherever the checkout is.
+const SAMPLE = fileURLToPath(new URL('../../../../shared/data/servicenow/incident_event_log.sample.csv', import.meta.url));
 const text = readFileSync(SAMPLE, 'utf8');
 // The sample has no quotes and LF endings, so a line is a row here (checked below).
 const rows = text.trim().split('\n').slice(1);
