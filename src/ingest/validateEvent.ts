@@ -18,7 +18,7 @@ const reject = (reason: string, message: string): Validation => ({ ok: false, re
 /** The instant of `at` in UTC ms, or the reject that says why it has none. */
 function parseAt(value: unknown, options: ValidateOptions): number | Validation {
   if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.getTime() : reject('invalid_timestamp', 'at: not a valid instant');
-  if (typeof value === 'number') return Number.isFinite(value) ? value : reject('invalid_timestamp', 'at: not a valid instant');
+  if (typeof value === 'number') return isInstantMs(value) ? value : reject('invalid_timestamp', 'at: not a valid instant');
   if (typeof value !== 'string' || value.trim() === '') return reject('missing_field', 'at: missing');
   const text = value.trim();
   if (!ISO_LIKE.test(text)) return reject('invalid_timestamp', `at: expected an ISO-8601 instant like 2026-03-02T11:05:00Z (got ${JSON.stringify(text)})`);
@@ -32,6 +32,11 @@ function parseAt(value: unknown, options: ValidateOptions): number | Validation 
   }
   const local = DateTime.fromISO(text.replace(' ', 'T'), { zone: options.timezone });
   return local.isValid ? local.toMillis() : reject('invalid_timestamp', `at: not a real date or time (got ${JSON.stringify(text)})`);
+}
+
+/** Epoch ms a JavaScript Date can hold (±8.64e15; DuckDB's timestamps reach further). */
+export function isInstantMs(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) <= 8.64e15;
 }
 
 /** Date.parse rolls 2026-02-30 over to March; refuse days a month does not have, and hours past 23:59. */

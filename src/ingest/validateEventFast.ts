@@ -130,11 +130,12 @@ function isTrimmedText(value: string): boolean {
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * Epoch ms of `2026-03-02T11:05:00Z` or `2026-03-02T11:05:00.123Z` (years 1000–9999), of epoch ms,
- * or of a valid Date; undefined for any other form, which validateEvent then reads.
+ * Epoch ms of `2026-03-02T11:05:00Z` or `2026-03-02T11:05:00.123Z` (years 1000–9999), of epoch ms
+ * within a Date's range, or of a valid Date; undefined for any other form, which validateEvent
+ * then reads.
  */
 export function fastInstant(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? value : undefined;
   if (value instanceof Date) {
     const ms = value.getTime();
     return Number.isFinite(ms) ? ms : undefined;

@@ -33,13 +33,13 @@ export interface SetwiseOptions {
  * Imports an NDJSON file through `writer` with DuckDB doing the work. JavaScript reads the file
  * in pieces of whole lines and hands each piece to DuckDB as bytes, never decoding or holding
  * more than a piece; DuckDB splits the lines of a batch into the temporary table `lines`, parses
- * every line and checks it against the common case in SQL (commonCaseSql.ts). Lines it cannot
+ * every line and checks it against the common case in SQL (getNdjsonCandidatesSql.ts). Lines it cannot
  * vouch for — rejects, values to normalise, unknown fields — are read back and go through
  * JavaScript and zod like any record. Each batch is one transaction (EventWriter.commitStaged).
  */
 export async function writeNdjsonSetwise(writer: EventWriter, path: string, options: SetwiseOptions): Promise<SetwiseCounts> {
   const c = writer.connection;
-  const size = options.batchSize ?? Number(process.env.NDB ?? NDJSON_BATCH_LINES);
+  const size = options.batchSize ?? NDJSON_BATCH_LINES;
   await c.run('CREATE OR REPLACE TEMP TABLE lines (pos BIGINT, line VARCHAR)');
   let base = 0;
   let staged = 0;

@@ -114,6 +114,7 @@ describe('every reject reason, each with a row that triggers it', () => {
     ['unknown_type', JSON.stringify({ id: 'r-8', ...ok, type: 'ticket.exploded' }), /^type: unknown event type "ticket.exploded"/],
     ['invalid_timestamp', JSON.stringify({ id: 'r-9', ...ok, at: 'ontem às 10h', type: 'ticket.assigned', analyst: 'a' }), /^at: expected an ISO-8601 instant/],
     ['invalid_timestamp', JSON.stringify({ id: 'r-10', ...ok, at: '2026-02-30T10:00:00Z', type: 'ticket.assigned', analyst: 'a' }), /^at: not a real date/],
+    ['invalid_timestamp', JSON.stringify({ id: 'r-19', ...ok, at: 1e300, type: 'ticket.assigned', analyst: 'a' }), /^at: not a valid instant/],
     ['timestamp_without_zone', JSON.stringify({ id: 'r-11', ...ok, at: '2026-03-02 10:00', type: 'ticket.assigned', analyst: 'a' }), /^at: .* has no offset/],
     ['unknown_severity', JSON.stringify({ id: 'r-12', ...ok, type: 'ticket.opened', severity: 'crítica', client: 'X' }), /^severity: expected one of urgente, alta, media, baixa/],
     ['unknown_status', JSON.stringify({ id: 'r-13', ...ok, type: 'ticket.status_changed', status: 'pendente' }), /^status: expected one of/],

@@ -161,15 +161,20 @@ describe('NDJSON set-wise stores what the JavaScript path stores', () => {
     }
   }, 60_000);
 
-  test('a file without a final newline, a long line and Windows line ends', async () => {
+  test('a file without a final newline, a long line, Windows line ends and a byte that is not UTF-8', async () => {
     const long = JSON.stringify({ id: 'long', ticket: 'T-1', at: '2026-03-02T11:05:00Z', type: 'ticket.assigned', analyst: 'x'.repeat(5000) });
     const file = join(tempDir(), 'edges.ndjson');
-    writeFileSync(file, ['', long, `${JSON.stringify({ id: 'crlf', ticket: 'T-1', at: '2026-03-02T11:06:00Z', type: 'ticket.assigned', analyst: 'a' })}\r`, '{"id":'].join('\n'));
+    const notUtf8 = Buffer.from(`${JSON.stringify({ id: 'bytes', ticket: 'T-1', at: '2026-03-02T11:07:00Z', type: 'ticket.assigned', analyst: 'a?b' })}\n`);
+    notUtf8[notUtf8.indexOf('?')] = 0xff;
+    const text = ['', long, `${JSON.stringify({ id: 'crlf', ticket: 'T-1', at: '2026-03-02T11:06:00Z', type: 'ticket.assigned', analyst: 'a' })}\r`, ''].join('\n');
+    writeFileSync(file, Buffer.concat([Buffer.from(text), notUtf8, Buffer.from('{"id":')]));
     const setwise = await importSetwise(file, 'ndjson', 2, 64);
     const javascript = await importInJavaScript(file);
     try {
       expect(await snapshot(setwise.db)).toEqual(await snapshot(javascript.db));
-      expect(setwise.totals).toMatchObject({ read: 3, accepted: 2, rejected: 1 });
+      expect(setwise.totals).toMatchObject({ read: 4, accepted: 3, rejected: 1 });
+      // A byte that is not UTF-8 reads as U+FFFD, as Node reads text.
+      expect(await query(setwise.db, "SELECT analyst FROM events WHERE id = 'bytes'")).toEqual([{ analyst: 'a\ufffdb' }]);
     } finally {
       setwise.db.close();
       javascript.db.close();
