@@ -1,22 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { prng } from '../../bench/tickets.js';
 import { describe, expect, test } from 'vitest';
 import { ingestFiles } from '../../src/ingest/ingestFile.js';
 import { recomputeTickets } from '../../src/metrics/recomputeTickets.js';
 import { freshDatabase, query, tempDir } from '../ingest/helpers.js';
 import { at, policy, pseudonymKey } from './helpers.js';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATUSES = ['novo', 'em_atendimento', 'aguardando_cliente', 'resolvido', 'fechado'];
 const SEVERITIES = ['urgente', 'alta', 'media', 'baixa'];
