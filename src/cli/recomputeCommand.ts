@@ -12,7 +12,7 @@ export const RECOMPUTE_HELP = `prazo recompute [--full] [options]
 
   --full                 every ticket, not only the changed ones
   --now ISO              the instant open tickets are evaluated at (default: the clock)
-  --first-response RULE  earliest (default), analyst_reply or status_change
+  --first-response RULE  earliest, analyst_reply or status_change (default: the policy's firstResponse)
   --policy FILE          policy file (or PRAZO_POLICY)
   --db PATH              DuckDB file (or PRAZO_DB)
 
@@ -23,15 +23,16 @@ export const METRICS_OPTIONS = {
   'first-response': { type: 'string' },
 } as const;
 
-/** --now (default: the clock) and --first-response, shared by recompute and ticket. */
-export function metricsOptions(values: Record<string, unknown>, clock: () => number = Date.now): { now: number; firstResponse: FirstResponseRule } {
+/** --now (default: the clock) and --first-response (default: the policy's), shared by recompute and ticket. */
+export function metricsOptions(values: Record<string, unknown>, clock: () => number = Date.now): { now: number; firstResponse?: FirstResponseRule } {
   let now = clock();
   if (values.now !== undefined) {
     const parsed = parseInstant(String(values.now));
     if (parsed === undefined) throw new CliError(`--now: expected ${INSTANT_HINT} (got "${values.now}")`);
     now = parsed;
   }
-  const rule = (values['first-response'] ?? 'earliest') as FirstResponseRule;
+  if (values['first-response'] === undefined) return { now };
+  const rule = values['first-response'] as FirstResponseRule;
   if (!FIRST_RESPONSE_RULES.includes(rule)) {
     throw new CliError(`--first-response: expected one of ${FIRST_RESPONSE_RULES.join(', ')} (got "${rule}")`);
   }

@@ -11,7 +11,7 @@ export const TICKET_HELP = `prazo ticket <id> [options]
   the solution (or now); the counting segments add up to solution_seconds. Writes nothing.
 
   --now ISO              the instant an open ticket is evaluated at (default: the clock)
-  --first-response RULE  earliest (default), analyst_reply or status_change
+  --first-response RULE  earliest, analyst_reply or status_change (default: the policy's firstResponse)
   --policy FILE          policy file (or PRAZO_POLICY)
   --db PATH              DuckDB file (or PRAZO_DB)`;
 

@@ -51,7 +51,7 @@ export async function computeTicketSla(
   options: ComputeTicketSlaOptions,
 ): Promise<number> {
   const ctx = createSlaContext(policy, options.now, options.calendars);
-  const run = await startTicketSlaRun(connection, ctx, options.firstResponse ?? 'earliest');
+  const run = await startTicketSlaRun(connection, ctx, options.firstResponse ?? policy.firstResponse);
   const { scope } = options;
   const source = scope.kind === 'all' ? 'events' : SCOPE_TABLE;
   try {

@@ -50,7 +50,7 @@ export async function explainTicket(
 ): Promise<TicketExplanation> {
   const now = typeof options.now === 'number' ? options.now : options.now.getTime();
   const calendars = options.calendars ?? createCalendars(policy);
-  const firstResponse = options.firstResponse ?? 'earliest';
+  const firstResponse = options.firstResponse ?? policy.firstResponse;
   const connection = await db.connect();
   try {
     await registerTicketSlaFunction(connection, db);

@@ -116,6 +116,10 @@ export const policySchema = z
       calendar: z.string(),
     }),
     atRiskThreshold: z.number().gt(0).lt(1).default(0.75),
+    // What counts as the first response: the earlier of the first analyst reply and the first move
+    // out of novo (earliest), or only one of them. A source with only state changes (ServiceNow)
+    // needs status_change or earliest.
+    firstResponse: z.enum(['earliest', 'analyst_reply', 'status_change']).default('earliest'),
   });
 
 /**

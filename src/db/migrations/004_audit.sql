@@ -5,7 +5,7 @@ CREATE SEQUENCE audit_log_id START 1;
 
 CREATE TABLE audit_log (
   id      BIGINT PRIMARY KEY DEFAULT nextval('audit_log_id'),
-  at      TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+  occurred_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,  -- AT is reserved in DuckDB
   actor   VARCHAR NOT NULL,
   role    VARCHAR NOT NULL,
   action  VARCHAR NOT NULL,          -- e.g. satisfaction.read_answers, user.add, token.revoke
