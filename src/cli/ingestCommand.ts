@@ -9,8 +9,9 @@ import { createProgressReporter } from './progressReporter.js';
 export const INGEST_HELP = `prazo ingest <file…> [options]
 
   --format F       ndjson, csv, parquet, arrow, servicenow or mapped (default: from the extension)
-  --source NAME    the source the events belong to; (source, id) identifies an event (default: file,
-                   or servicenow for --format servicenow)
+  --source NAME    the source the events belong to; (source, id) identifies an event (default: file;
+                   servicenow for --format servicenow; for --format mapped, the mapping's "name",
+                   else its file name without .json)
   --timezone ZONE  IANA zone for timestamps written without an offset (America/Sao_Paulo)
   --mapping FILE   column mapping for --format mapped (or another mapping for servicenow)
   --pausing-states "Awaiting User Info,Awaiting Vendor"

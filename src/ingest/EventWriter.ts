@@ -14,6 +14,7 @@ import {
   INSERT_RUN_TICKETS,
   INSERT_SURVEY_ANSWERS,
   isDuplicateKeyError,
+  isWriteConflictError,
   UPDATE_RUN_COUNTS,
 } from './batchSql.js';
 import type { CanonicalEvent, IngestCounts, RawRecord } from './types.js';
@@ -29,6 +30,11 @@ const SURVEY_FIELDS = ['rating', 'score', 'comment'];
  * index of every event written since stays in memory, where the memory limit cannot evict it.
  */
 const CHECKPOINT_EVERY = 1_000_000;
+
+/** Tries of a batch's transaction that conflicts with a concurrent one, and the pause before each retry. */
+const COMMIT_ATTEMPTS = 8;
+const retryDelay = (attempt: number) => Math.min(20 * 2 ** (attempt - 1), 1000) * (0.5 + Math.random() / 2);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface WriterOptions extends ValidateOptions {
   source: string;
@@ -204,9 +210,29 @@ export class EventWriter {
 
   /**
    * Stores what is staged (the temporary tables `batch` and `staged_rejects`) in one transaction.
-   * The set-wise readers stage a batch with SQL of their own, then call this.
+   * The set-wise readers stage a batch with SQL of their own, then call this. A transaction that
+   * conflicts with a concurrent one on this database (another run committing the same event first,
+   * say) is rolled back and tried again, up to COMMIT_ATTEMPTS times with a growing pause: what is
+   * staged lives outside the transaction, so the retry writes exactly the same batch (and counts
+   * what the other run stored as duplicates).
    */
   async commitStaged(staged: StagedCounts, origin = this.options.origin): Promise<Omit<BatchResult, 'rejects'>> {
+    let result: Omit<BatchResult, 'rejects'> | undefined;
+    for (let attempt = 1; result === undefined; attempt++) {
+      try {
+        result = await this.writeStaged(staged, origin);
+      } catch (error) {
+        // A duplicate key outside INSERT_EVENTS: a concurrent run stored the same survey answer first.
+        if (attempt >= COMMIT_ATTEMPTS || !(isWriteConflictError(error) || isDuplicateKeyError(error))) throw error;
+        await sleep(retryDelay(attempt));
+      }
+    }
+    await this.count(result);
+    return result;
+  }
+
+  /** One attempt at the batch's transaction; rolled back when anything in it fails. */
+  private async writeStaged(staged: StagedCounts, origin: string): Promise<Omit<BatchResult, 'rejects'>> {
     const c = this.connection;
     const source = this.options.source;
     const runId = this.runId;
@@ -235,20 +261,25 @@ export class EventWriter {
       const result = { read: staged.read, accepted, duplicates: staged.valid - accepted, rejected: staged.rejected };
       await c.run(UPDATE_RUN_COUNTS, { ...result, runId });
       await c.run('COMMIT');
-      this.counts.read += result.read;
-      this.counts.accepted += result.accepted;
-      this.counts.duplicates += result.duplicates;
-      this.counts.rejected += result.rejected;
-      this.acceptedSinceCheckpoint += result.accepted;
-      if (this.acceptedSinceCheckpoint >= CHECKPOINT_EVERY) {
-        this.acceptedSinceCheckpoint = 0;
-        // Another transaction running (a report, say) makes it refuse; the next batch tries again.
-        await c.run('CHECKPOINT').catch(() => undefined);
-      }
       return result;
     } catch (error) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw error;
+    }
+  }
+
+  /** Adds a committed batch to the run's totals; checkpoints now and then. */
+  private async count(result: Omit<BatchResult, 'rejects'>): Promise<void> {
+    const c = this.connection;
+    this.counts.read += result.read;
+    this.counts.accepted += result.accepted;
+    this.counts.duplicates += result.duplicates;
+    this.counts.rejected += result.rejected;
+    this.acceptedSinceCheckpoint += result.accepted;
+    if (this.acceptedSinceCheckpoint >= CHECKPOINT_EVERY) {
+      this.acceptedSinceCheckpoint = 0;
+      // Another transaction running (a report, say) makes it refuse; the next batch tries again.
+      await c.run('CHECKPOINT').catch(() => undefined);
     }
   }
 

@@ -78,20 +78,37 @@ export const INSERT_SURVEY_ANSWERS = `
   FROM (SELECT * FROM batch WHERE ok AND type = 'survey.answered' QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1)
   ON CONFLICT DO NOTHING`;
 
+/*
+ * Changed tickets are appended, never updated nor deleted: a ticket may be listed once per batch
+ * that touched it, until the metrics' recompute clears the list. That recompute deletes the rows
+ * its own snapshot sees, in a transaction that may overlap the batch's. An upsert of a row that
+ * recompute deletes would let both commit and lose the ticket (its new events never recomputed);
+ * a DELETE of it would make one of the two fail with "Conflict on tuple deletion". A row the batch
+ * appends is invisible to the recompute's snapshot, so it is neither lost nor in conflict.
+ */
+
 /** Every ticket of the batch changed (the common case: all its events were new). */
-export const INSERT_CHANGED_TICKETS_OF_BATCH = `
-  INSERT INTO changed_tickets SELECT DISTINCT ticket, current_timestamp FROM batch WHERE ok
-  ON CONFLICT (ticket) DO UPDATE SET changed_at = excluded.changed_at`;
+export const INSERT_CHANGED_TICKETS_OF_BATCH = 'INSERT INTO changed_tickets SELECT DISTINCT ticket, current_timestamp FROM batch WHERE ok';
 
 /** The tickets INSERT_EVENTS_DEDUPLICATED returned. */
-export const INSERT_CHANGED_TICKETS = `
-  INSERT INTO changed_tickets SELECT unnest($tickets::VARCHAR[]), current_timestamp
-  ON CONFLICT (ticket) DO UPDATE SET changed_at = excluded.changed_at`;
+export const INSERT_CHANGED_TICKETS = 'INSERT INTO changed_tickets SELECT unnest($tickets::VARCHAR[]), current_timestamp';
 
+/** A reject is identified by where it came from: the same line at the same position of the same origin. */
 export const INSERT_REJECTS = `
   INSERT INTO rejects (source, origin, position, raw, raw_hash, reason, message, run_id)
   SELECT $source, $origin, pos, raw, md5(raw), reason, message, $runId FROM staged_rejects
-  ON CONFLICT DO NOTHING`;
+  ON CONFLICT (source, origin, position, raw_hash) DO NOTHING`;
+
+/**
+ * A write-write conflict with a concurrent transaction on this database (another run storing the
+ * same event, a statement updating the same rows): the batch's transaction is retried.
+ */
+export function isWriteConflictError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /Conflict on (tuple deletion|update)|write-write conflict|Failed to commit: PRIMARY KEY or UNIQUE constraint/i.test(error.message)
+  );
+}
 
 /** The run's tickets, new or duplicate, for its count (one row per ticket and batch). */
 export const INSERT_RUN_TICKETS = 'INSERT INTO run_tickets SELECT DISTINCT ticket FROM batch WHERE ok';

@@ -4,6 +4,7 @@ import type { Database } from '../db/openDatabase.js';
 import { EventWriter } from './EventWriter.js';
 import { type Format, formatFromPath, type Reader, type ReaderOptions } from './readers/index.js';
 import { readArrow } from './readers/readArrow.js';
+import { getMappingSourceName } from './readers/readMapped.js';
 import { readNdjson } from './readers/readNdjson.js';
 import { readTable } from './readers/readTable.js';
 import type { IngestCounts, RawRecord } from './types.js';
@@ -62,6 +63,16 @@ export interface IngestFileOptions extends Omit<ReaderOptions, 'onProgress'> {
 /** Default source names: a helpdesk export is its own source, anything else is "file". */
 const DEFAULT_SOURCE: Partial<Record<Format, string>> = { servicenow: 'servicenow' };
 
+/** The source of a run without --source: a mapped export's is its mapping's name (getMappingSourceName). */
+function defaultSource(format: Format, mapping: string | undefined): string {
+  if (format !== 'mapped' || mapping === undefined) return DEFAULT_SOURCE[format] ?? 'file';
+  try {
+    return getMappingSourceName(mapping);
+  } catch (error) {
+    throw new IngestInputError((error as Error).message);
+  }
+}
+
 function checkFile(file: string): number {
   try {
     const stat = statSync(file);
@@ -94,7 +105,7 @@ export async function ingestFiles(
   });
   const formats = [...new Set(plan.map((p) => p.format))];
   const writer = await EventWriter.open(db, {
-    source: options.source ?? DEFAULT_SOURCE[formats[0]!] ?? 'file',
+    source: options.source ?? defaultSource(formats[0]!, options.mapping),
     origin: resolve(files[0]!) + (files.length > 1 ? ` (+${files.length - 1} more)` : ''),
     format: formats.join(','),
     timezone: options.timezone,

@@ -108,15 +108,34 @@ export async function verifySourceToken(db: Database, presented: string): Promis
   return { ok: true, token };
 }
 
-/** Records that a token was used; at most one write a minute per token. */
-export async function touchSourceToken(db: Database, id: string): Promise<void> {
-  await withConnection(db, (c) =>
-    c.run(
-      `UPDATE source_tokens SET last_used_at = current_timestamp
-       WHERE id = $id AND (last_used_at IS NULL OR last_used_at < current_timestamp - INTERVAL 1 MINUTE)`,
-      { id },
-    ),
-  );
+/** How often a token's last_used_at is written at most. */
+export const TOUCH_INTERVAL_MS = 60_000;
+/** When this process last wrote each token's last_used_at, per database: most requests write nothing. */
+const lastTouched = new WeakMap<Database, Map<string, number>>();
+
+/**
+ * Records that a token was used; at most one write a minute per token, decided in memory so that
+ * a busy sender's requests do not each commit an UPDATE. Returns whether it wrote.
+ */
+export async function touchSourceToken(db: Database, id: string, now: number = Date.now()): Promise<boolean> {
+  let touched = lastTouched.get(db);
+  if (!touched) lastTouched.set(db, (touched = new Map()));
+  const last = touched.get(id);
+  if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return false;
+  touched.set(id, now);
+  try {
+    await withConnection(db, (c) =>
+      c.run(
+        `UPDATE source_tokens SET last_used_at = current_timestamp
+         WHERE id = $id AND (last_used_at IS NULL OR last_used_at < current_timestamp - INTERVAL 1 MINUTE)`,
+        { id },
+      ),
+    );
+  } catch (error) {
+    touched.delete(id);
+    throw error;
+  }
+  return true;
 }
 
 /** Whether `header` (`sha256=<hex>`) is the HMAC-SHA256 of `body` under `secret`, compared in constant time. */

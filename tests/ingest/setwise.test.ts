@@ -26,7 +26,7 @@ async function snapshot(db: Database) {
     ),
     surveys: await query(db, `SELECT id, ticket, rating, score, comment FROM survey_answers ORDER BY id`),
     rejects: await query(db, 'SELECT position::INTEGER AS position, raw, reason, message FROM rejects ORDER BY position, raw'),
-    tickets: await query(db, 'SELECT ticket FROM changed_tickets ORDER BY ticket'),
+    tickets: await query(db, 'SELECT DISTINCT ticket FROM changed_tickets ORDER BY ticket'),
     runs: await query(db, 'SELECT read::INTEGER AS read, accepted::INTEGER AS accepted, duplicates::INTEGER AS duplicates, rejected::INTEGER AS rejected FROM ingest_runs'),
   };
 }

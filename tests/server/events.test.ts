@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/openDatabase.js';
 import { createApp, type Logger } from '../../src/server/createApp.js';
-import { createSourceToken, revokeSourceToken, signBody } from '../../src/server/tokens.js';
+import { createSourceToken, revokeSourceToken, signBody, TOUCH_INTERVAL_MS, touchSourceToken } from '../../src/server/tokens.js';
 
 const LIMIT = 4096;
 const NDJSON = 'application/x-ndjson';
@@ -160,6 +160,26 @@ describe('POST /api/v1/events', () => {
     expect(await query("SELECT count(*)::INTEGER AS n FROM events WHERE id = 'u-1'")).toEqual([{ n: 0 }]);
   });
 
+  test('a token\'s last_used_at is written at most once a minute, not on every request', async () => {
+    const busy = await createSourceToken(db, { source: 'busy' });
+    const lastUsedYear = async () =>
+      (await query('SELECT year(last_used_at)::INTEGER AS y FROM source_tokens WHERE id = $id', { id: busy.id }))[0]!.y as number | null;
+    const send = async (id: string) => expect((await post(`${opened(id, 'T-150')}\n`, { token: busy.token })).status).toBe(202);
+    expect(await lastUsedYear()).toBeNull();
+    await send('busy-1');
+    expect(await lastUsedYear()).toBe(new Date().getUTCFullYear());
+    // Make the stored time old: a database-side "once a minute" check would now write again.
+    await query("UPDATE source_tokens SET last_used_at = TIMESTAMPTZ '2000-01-01 00:00:00+00' WHERE id = $id", { id: busy.id });
+    await send('busy-2');
+    await send('busy-3');
+    expect(await lastUsedYear()).toBe(2000);
+    // A minute on (the clock given), the next use writes it.
+    expect(await touchSourceToken(db, busy.id, Date.now() + 30_000)).toBe(false);
+    expect(await touchSourceToken(db, busy.id, Date.now() + TOUCH_INTERVAL_MS)).toBe(true);
+    expect(await lastUsedYear()).toBe(new Date().getUTCFullYear());
+    expect(await query("SELECT count(*)::INTEGER AS n FROM events WHERE id LIKE 'busy-%'")).toEqual([{ n: 3 }]);
+  });
+
   describe('HMAC-signed sources', () => {
     const body = `${opened('h-1', 'T-400')}\n`;
 
@@ -253,7 +273,7 @@ describe('the app shell', () => {
   test('/healthz answers ok', async () => {
     const res = await app.request('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(await res.json()).toMatchObject({ ok: true, db: 'ok' });
   });
 
   test('an unknown route is a JSON 404', async () => {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ConfigFileError, loadConfigFile, parseJsonWithSchema } from '../../config/configFile.js';
@@ -19,6 +19,8 @@ const MAPPED_KINDS = ['status', 'severity', 'category'] as const;
 const CANONICAL = { status: STATUS_VALUES, severity: SEVERITY_VALUES, category: CATEGORIES };
 
 const mappingSchema = z.strictObject({
+  /** The source its events belong to unless --source says otherwise (default: the file's name). */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected 1–64 letters, digits, ".", "_" or "-"' }).optional(),
   description: z.string().optional(),
   delimiter: z.string().length(1, { error: 'expected one character, like "," or ";"' }).default(','),
   /** Texts that mean "no value" besides the empty field (ServiceNow writes "?"). */
@@ -103,6 +105,14 @@ export class MappingError extends ConfigFileError {
 /** Reads and validates a mapping file. Throws MappingError listing every problem. */
 export function loadMapping(path: string): Readonly<ColumnMapping> {
   return loadConfigFile(path, parseMapping, (file, problems) => new MappingError(file, problems));
+}
+
+/**
+ * The source a mapped import writes to by default: the mapping's `name`, else its file name
+ * without `.json` (and a `.mapping` before it): `zammad.mapping.json` → `zammad`.
+ */
+export function getMappingSourceName(path: string): string {
+  return loadMapping(path).name ?? basename(path).replace(/(\.mapping)?\.json$/i, '');
 }
 
 const isZone = (name: string) => IANAZone.isValidZone(name);
@@ -392,6 +402,8 @@ export const MAX_TICKET_ROWS = 10_000;
 
 interface TicketState {
   opened: boolean;
+  /** The last mapped status (normalised): a row that keeps it is not a status change. */
+  status?: string;
   analyst?: string;
   severity?: string;
   category?: string;
@@ -481,8 +493,13 @@ class RowMapper {
         state.opened = true;
         add(this.openedOf(ticket, row, timed.map((t) => t.row), state, extra));
       }
-      const reason = status === 'fechado' ? this.closedReasonOf(row) : undefined;
-      add({ id: rowId, ...base, type: 'ticket.status_changed', status, ...(reason ? { reason } : {}), ...extra });
+      // An audit row that keeps the status (ServiceNow writes one per update of any field) is no status change.
+      const statusKey = normalizeToken(status as string);
+      if (statusKey !== state.status) {
+        const reason = statusKey === 'fechado' ? this.closedReasonOf(row) : undefined;
+        add({ id: rowId, ...base, type: 'ticket.status_changed', status, ...(reason ? { reason } : {}), ...extra });
+        state.status = detach(statusKey);
+      }
       const analyst = this.get(row, cols.analyst);
       if (analyst !== undefined && analyst !== state.analyst) add({ id: `${rowId}:assigned`, ...base, type: 'ticket.assigned', analyst });
       if (analyst !== state.analyst) state.analyst = detach(analyst);
@@ -642,9 +659,10 @@ export async function* readMapped(path: string, options: ReaderOptions): AsyncGe
 }
 
 /**
- * Streams a CSV audit log as canonical events: every row yields ticket.status_changed; the first
- * row of a ticket also yields ticket.opened; a change of analyst, severity or category yields
- * ticket.assigned, ticket.severity_changed or ticket.categorized. Rows of a ticket are gathered
+ * Streams a CSV audit log as canonical events: a row whose mapped status differs from the ticket's
+ * previous row (in `order`, then time) yields ticket.status_changed; the first row of a ticket also
+ * yields ticket.opened; a change of analyst, severity or category yields ticket.assigned,
+ * ticket.severity_changed or ticket.categorized. A row that changes none of these yields nothing. Rows of a ticket are gathered
  * while they are contiguous (at most MAX_TICKET_ROWS) and sorted by `order`, then time. A row that
  * cannot be mapped becomes one reject naming its column; `position` is the line the row starts on.
  * Zone-less times are read in `options.timezone`, else the mapping's `timezone`.

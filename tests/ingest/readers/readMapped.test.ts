@@ -205,6 +205,48 @@ describe('a helpdesk CSV through its mapping', () => {
   });
 });
 
+describe('the source of a mapped import', () => {
+  async function sourcesOf(mapping: string) {
+    const db = await freshDatabase();
+    try {
+      await ingestFiles(db, [CSV], { format: 'mapped', mapping });
+      return {
+        events: await query(db, 'SELECT DISTINCT source FROM events'),
+        runs: await query(db, 'SELECT source, format FROM ingest_runs'),
+        sources: await query(db, 'SELECT name, kind FROM sources'),
+      };
+    } finally {
+      db.close();
+    }
+  }
+
+  test('without --source it is the mapping\'s name', async () => {
+    const mapping = join(tempDir(), 'export.json');
+    writeFileSync(mapping, JSON.stringify({ name: 'intranet', ...JSON.parse(readFileSync(MAPPING, 'utf8')) }));
+    expect(await sourcesOf(mapping)).toEqual({
+      events: [{ source: 'intranet' }],
+      runs: [{ source: 'intranet', format: 'mapped' }],
+      sources: [{ name: 'intranet', kind: 'mapped' }],
+    });
+  });
+
+  test('else the mapping file\'s name without .mapping.json or .json', async () => {
+    expect((await sourcesOf(MAPPING)).events).toEqual([{ source: 'helpdesk' }]);
+    const plain = join(tempDir(), 'glpi-export.json');
+    writeFileSync(plain, readFileSync(MAPPING, 'utf8'));
+    expect((await sourcesOf(plain)).events).toEqual([{ source: 'glpi-export' }]);
+  });
+
+  test('a name that is no plain identifier is refused with the mapping\'s other problems', () => {
+    const raw = JSON.parse(readFileSync(MAPPING, 'utf8'));
+    expect(parseMapping(JSON.stringify({ ...raw, name: 'meu helpdesk' })).errors).toEqual(['name: expected 1–64 letters, digits, ".", "_" or "-"']);
+  });
+
+  test('the shipped ServiceNow mapping names its source, so --format mapped with it matches --format servicenow', () => {
+    expect(loadMapping(SERVICENOW_MAPPING_PATH).name).toBe('servicenow');
+  });
+});
+
 describe('times', () => {
   const header = 'ticket,n,at,status\n';
   const mapping = (extra: object = {}) =>
