@@ -19,14 +19,36 @@ export interface MetricDefinition {
   label: { pt: string; en: string };
   description?: { pt: string; en: string };
   format: MetricFormat;
-  /** The fact table the expression aggregates over. */
-  source: 'ticket_sla' | 'survey' | 'quick_service';
-  /** Which instant puts a row in the period and the time buckets (e.g. opened_at, resolved_at). */
+  /**
+   * The fact table the expression aggregates over: ticket_sla, or a view of 005_satisfaction.sql
+   * (survey → survey_facts, one row per answer; survey_tickets → survey_ticket_facts, one row per
+   * closed ticket; quick_service → quick_service_facts, one row per proposed job).
+   */
+  source: 'ticket_sla' | 'survey' | 'survey_tickets' | 'quick_service';
+  /**
+   * Which instant puts a row in the period and the time buckets (e.g. opened_at, resolved_at): a
+   * column or a SQL expression over the source. For a snapshot metric, when a row starts being open.
+   */
   timeColumn: string;
-  /** An aggregate SQL expression over the source, with its own FILTER. */
+  /**
+   * An aggregate SQL expression over the source, with its own FILTER. `{partition}` stands for the
+   * requested dimensions as a window's PARTITION BY (shares within a group, e.g. category_share).
+   */
   expression: string;
-  /** Extra per-row dimension besides the requested ones (category_share groups by category). */
+  /** Dimensions a query may group and filter this metric by. */
   dimensions: readonly Dimension[];
+  /**
+   * A key the metric always groups by, besides the requested dimensions (distributions:
+   * category_distribution groups by category, satisfaction_distribution by rating).
+   */
+  breakdown?: { key: string; expression: string };
+  /**
+   * Snapshot metrics (backlog): rows open at the end of the period, or of each time bucket — from
+   * timeColumn (inclusive) until this column (exclusive; NULL = still open).
+   */
+  snapshotEnd?: string;
+  /** Satisfaction metrics: the aggregate counting the answers behind a value (default count(*)). */
+  answers?: string;
   roles: readonly Role[];
   /** Satisfaction metrics: read through the satisfaction zone (audited, small groups suppressed). */
   satisfaction?: boolean;

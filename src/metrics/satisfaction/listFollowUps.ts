@@ -1,0 +1,93 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { AccessError, type Caller } from '../../access/roles.js';
+import type { Database } from '../../db/openDatabase.js';
+import { parsePeriod } from '../registry/parseMetricQuery.js';
+import { accessSatisfaction } from './accessSatisfaction.js';
+
+export const FOLLOW_UP_STATUSES = ['open', 'claimed', 'contacted', 'closed'] as const;
+export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
+
+/** An insatisfeito answer and where its follow-up stands (open: nobody claimed it yet). */
+export interface FollowUpRow {
+  answer_source: string;
+  answer_id: string;
+  ticket: string;
+  answered_at: string;
+  comment: string | null;
+  client: string | null;
+  requester: string | null;
+  severity: string | null;
+  analyst: string | null;
+  follow_up_id: number | null;
+  status: FollowUpStatus;
+  claimed_by: string | null;
+  claimed_at: string | null;
+  contacts: number;
+  last_contact_at: string | null;
+  last_outcome: string | null;
+  closed_by: string | null;
+  closed_at: string | null;
+}
+
+export interface ListFollowUpsParams {
+  status?: FollowUpStatus;
+  /** Answer instants, inclusive start and exclusive end (ISO instants or São Paulo dates). */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+const iso = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`;
+
+/** The queue's SQL; `where` is fixed text from these modules, values (and $limit) are bound. */
+export function followUpSelect(where: string): string {
+  return `SELECT f.answer_source, f.answer_id, f.ticket, ${iso('f.answered_at')} AS answered_at, a.comment, f.client,
+      f.requester::VARCHAR AS requester, f.severity::VARCHAR AS severity, f.analyst,
+      q.id::INTEGER AS follow_up_id, coalesce(q.status, 'open') AS status, q.claimed_by, ${iso('q.claimed_at')} AS claimed_at,
+      (SELECT count(*) FROM follow_up_contacts c WHERE c.follow_up_id = q.id)::INTEGER AS contacts,
+      (SELECT ${iso('max(c.contacted_at)')} FROM follow_up_contacts c WHERE c.follow_up_id = q.id) AS last_contact_at,
+      (SELECT arg_max(c.outcome, c.contacted_at) FROM follow_up_contacts c WHERE c.follow_up_id = q.id) AS last_outcome,
+      q.closed_by, ${iso('q.closed_at')} AS closed_at
+    FROM survey_facts f
+    JOIN survey_answers a ON a.source = f.answer_source AND a.id = f.answer_id
+    LEFT JOIN follow_ups q ON q.answer_source = f.answer_source AND q.answer_id = f.answer_id
+    WHERE f.rating = 'insatisfeito' AND ${where}
+    ORDER BY f.answered_at DESC, f.answer_source, f.answer_id
+    LIMIT $limit`;
+}
+
+export async function readFollowUps(connection: DuckDBConnection, where: string, params: Record<string, string | number | null>): Promise<FollowUpRow[]> {
+  const reader = await connection.runAndReadAll(followUpSelect(where), params);
+  return reader.getRowObjectsJS() as unknown as FollowUpRow[];
+}
+
+/**
+ * The insatisfeito follow-up queue, newest answers first: leads act on it, leadership and admin
+ * read it; analysts get 403. Audited with the tickets shown.
+ */
+export async function listFollowUps(db: Database, caller: Caller, params: ListFollowUpsParams = {}): Promise<FollowUpRow[]> {
+  const { rows } = await accessSatisfaction<FollowUpRow>(db, caller, {
+    action: 'satisfaction.read_follow_ups',
+    target: 'follow_ups',
+    detail: { status: params.status ?? null, from: params.from ?? null, to: params.to ?? null },
+    auditResult: (read) => ({ tickets: [...new Set(read.map((row) => row.ticket))] }),
+    run: async (connection) => {
+      if (params.status !== undefined && !FOLLOW_UP_STATUSES.includes(params.status)) {
+        throw new AccessError(400, 'invalid_query', `status: esperava ${FOLLOW_UP_STATUSES.join(', ')}`);
+      }
+      const period = params.from !== undefined || params.to !== undefined ? parsePeriod(params.from, params.to) : undefined;
+      const limit = params.limit ?? 200;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AccessError(400, 'invalid_query', 'limit: esperava um inteiro de 1 a 1000');
+      const where = [
+        period ? 'f.answered_at >= to_timestamp($from) AND f.answered_at < to_timestamp($to)' : 'true',
+        "($status::VARCHAR IS NULL OR coalesce(q.status, 'open') = $status::VARCHAR)",
+      ].join(' AND ');
+      return readFollowUps(connection, where, {
+        status: params.status ?? null,
+        limit,
+        ...(period ? { from: period.fromSeconds, to: period.toSeconds } : {}),
+      });
+    },
+  });
+  return rows;
+}
