@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Policy } from '../src/policy/policySchema.js';
 import { SEVERITIES } from '../src/policy/policySchema.js';
 import { businessTimeBatch, instantAtBusinessTimeBatch, type BusinessCalendar } from '../src/metrics/calendar/index.js';
+import { prng } from '../src/demo/prng.js';
 
 /** Tickets are stored grouped by calendar (a columnar store partitioned at ingest); this is the group order. */
 /** Plain ArrayBuffer-backed arrays: the batch functions' `out` parameters are typed that way. */
@@ -20,17 +21,8 @@ export const severitiesOf = (policy: Readonly<Policy>, group: Group) =>
 /** Solution target per severity code (index in SEVERITIES), in business ms. */
 export const solutionMs = (policy: Readonly<Policy>) => Float64Array.from(SEVERITIES.map((s) => policy.severities[s].solution * 1000));
 
-/** mulberry32: tiny 32-bit seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the demo uses too (mulberry32, uniform in [0, 1)). */
+export { prng };
 
 export interface Tickets {
   n: number;

@@ -2,12 +2,16 @@ import { formatDuration } from '../policy/parseDuration.js';
 import { SEVERITIES } from '../policy/policySchema.js';
 import { describeWeek } from './calendarCommand.js';
 import { parseOptions, policyOption } from './options.js';
+import { seedDemoIfEmpty } from '../demo/seedDemoIfEmpty.js';
+import { openForCli } from './ingestCommand.js';
+import { DEMO_PASSWORD, DEMO_USERS } from '../demo/demoUsers.js';
+import { createUser, findUser } from '../server/auth/users.js';
 
 /**
  * The first half of what `npm start` runs once set-up is done: the active policy and this week's
  * support hours in pt-BR. The CLI then starts the server (`prazo serve`) unless --summary-only.
  */
-export function runStartCommand(argv: string[], write: (line: string) => void): void {
+export async function runStartCommand(argv: string[], write: (line: string) => void): Promise<void> {
   const { values } = parseOptions(argv, { date: { type: 'string' }, 'summary-only': { type: 'boolean' }, port: { type: 'string' }, host: { type: 'string' } });
   const policy = policyOption(values);
   const week = describeWeek(policy, values.date as string | undefined);
@@ -30,9 +34,26 @@ export function runStartCommand(argv: string[], write: (line: string) => void): 
       write(`    ${day.date} ${day.weekday.padEnd(13)} ${hours}${note}`);
     }
   }
+  if (values['summary-only']) return;
+  // An empty database gets the demo year (src/demo) and one login per role before the server
+  // takes the file.
+  const seeded = await seedDemoIfEmpty(() => openForCli(values.db), policy, write);
+  const db = await openForCli(values.db);
+  try {
+    if (seeded) for (const user of DEMO_USERS) await createUser(db, user);
+    const present = await Promise.all(DEMO_USERS.map((user) => findUser(db, user.email)));
+    if (present.some(Boolean)) {
+      write('');
+      write(`Logins de demonstração (senha ${DEMO_PASSWORD}):`);
+      DEMO_USERS.forEach((user, i) => {
+        if (present[i]) write(`  ${ROLE_LABELS[user.role].padEnd(10)}  ${user.email}`);
+      });
+    }
+  } finally {
+    db.close();
+  }
   write('');
-  write('Os painéis ainda não existem; o servidor já recebe eventos (POST /api/v1/events). Experimente:');
-  write('  npx prazo calendar deadline --calendar 8x5 --from 2026-03-06T20:00:00Z --target 4h');
-  write('  npx prazo ingest eventos.ndjson   (com o servidor parado)');
-  write('  npx prazo --help');
+  write('Outros comandos: npx prazo --help  (ingest, metrics, report weekly, user add, …)');
 }
+
+const ROLE_LABELS = { analyst: 'Analista', lead: 'Líder', leadership: 'Diretoria', admin: 'Admin' } as const;
