@@ -3,8 +3,22 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Database } from '../db/openDatabase.js';
+import { AccessError } from '../access/roles.js';
+import { createAuthMiddleware } from './auth/createAuthMiddleware.js';
+import { createAuthRoutes } from './auth/createAuthRoutes.js';
+import { createSecurityHeaders } from './auth/createSecurityHeaders.js';
+import type { AuthVariables } from './auth/types.js';
 import { AppError } from './errors.js';
 import { createEventsRoutes } from './routes/events.js';
+import { loadPolicy } from '../policy/loadPolicy.js';
+import type { Policy } from '../policy/policySchema.js';
+import { createHttpMetrics, type HttpMetrics } from './observability/createHttpMetrics.js';
+import { createMetricsRoutes } from './observability/createMetricsRoutes.js';
+import { createPageRoutes } from './pages/createPageRoutes.js';
+import { createApiRoutes } from './routes/createApiRoutes.js';
+import { createAssetRoutes } from './routes/createAssetRoutes.js';
+import { createHealthRoutes } from './routes/createHealthRoutes.js';
+import { createMetricReader } from './routes/createMetricReader.js';
 
 /** Structured log lines: an event name and fields. Tests pass `quietLogger`. */
 export interface Logger {
@@ -27,24 +41,35 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export interface AppConfig {
   /** Largest request body read, in bytes; larger bodies are answered 413 without being buffered. */
   maxBodyBytes: number;
+  /** Session cookies always Secure (TLS ends at a proxy that sends no X-Forwarded-Proto). */
+  secureCookies?: boolean;
+  /** Client address from X-Forwarded-For, for the login rate limit (only behind a proxy that sets it). */
+  trustProxy?: boolean;
 }
 
 export interface AppOptions {
   db: Database;
   logger?: Logger;
   config: AppConfig;
+  /** The clock for sessions and login lockouts; tests inject one. */
+  now?: () => Date;
+  /** The support policy (explained tickets, the Admin page); config/policy.json (or PRAZO_POLICY) when absent. */
+  policy?: Readonly<Policy>;
+  /** The counters /metrics shows; pass one to record recompute times from outside the app. */
+  metrics?: HttpMetrics;
 }
 
-export type AppEnv = { Variables: RequestIdVariables };
+export type AppEnv = { Variables: RequestIdVariables & AuthVariables };
 
 /**
  * The Prazo HTTP app: request ids, one error envelope `{ "error": { "code", "message" } }`,
  * `/healthz`, and the route groups mounted with `app.route`. No listening server: `prazo serve`
  * hands `app.fetch` to @hono/node-server, tests call `app.request`.
  */
-export function createApp({ db, logger = quietLogger, config }: AppOptions): Hono<AppEnv> {
+export function createApp({ db, logger = quietLogger, config, now, policy = loadPolicy(), metrics = createHttpMetrics() }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  app.use(metrics.middleware);
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -57,8 +82,18 @@ export function createApp({ db, logger = quietLogger, config }: AppOptions): Hon
     });
   });
 
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  const auth = { db, logger, now, secureCookies: config.secureCookies, trustProxy: config.trustProxy };
+  app.use(createSecurityHeaders());
+  app.use(createAuthMiddleware(auth));
+
+  app.route('/healthz', createHealthRoutes({ db }));
+  app.route('/', createAuthRoutes(auth));
   app.route('/api/v1/events', createEventsRoutes({ db, logger, maxBodyBytes: config.maxBodyBytes }));
+  const pages = { db, policy, now: () => (now ? now().getTime() : Date.now()), readMetric: createMetricReader(db) };
+  app.route('/api/v1', createApiRoutes(pages));
+  app.route('/metrics', createMetricsRoutes({ db, metrics }));
+  app.route('/assets', createAssetRoutes());
+  app.route('/', createPageRoutes(pages));
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
 
@@ -68,6 +103,7 @@ export function createApp({ db, logger = quietLogger, config }: AppOptions): Hon
       const body = { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) };
       return c.json({ error: body }, error.status);
     }
+    if (error instanceof AccessError) return c.json({ error: { code: error.code, message: error.message } }, error.status);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
       return c.json({ error: { code: `http_${status}`, message: error.message || 'request refused' } }, status);

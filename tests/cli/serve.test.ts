@@ -122,7 +122,7 @@ describe('prazo serve', () => {
     expect(info).toMatchObject({ host: '127.0.0.1', pid: server.pid, url: `http://127.0.0.1:${info.port}` });
 
     const health = await fetch(`${info.url}/healthz`);
-    expect(await health.json()).toEqual({ ok: true });
+    expect(await health.json()).toEqual({ ok: true, db: 'ok', version: expect.any(String) });
 
     const res = await fetch(`${info.url}/api/v1/events`, {
       method: 'POST',

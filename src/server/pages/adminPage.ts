@@ -1,0 +1,91 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import type { Database } from '../../db/openDatabase.js';
+import { getHolidays } from '../../metrics/calendar/getHolidays.js';
+import { SEVERITIES } from '../../policy/policySchema.js';
+import { listPersonalTokens } from '../auth/personalTokens.js';
+import { listUsers } from '../auth/users.js';
+import { formatInstant, formatSeconds, TIME_ZONE } from '../i18n/resolveLang.js';
+import type { ServerEnv } from '../routes/callerOf.js';
+import { listSourceTokens } from '../tokens.js';
+import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
+import { type Html, renderLayout, renderTable } from './renderLayout.js';
+
+const AUDIT_ROWS = 200;
+
+interface AuditRow {
+  occurred_at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string | null;
+  detail: string | null;
+}
+
+async function listAudit(db: Database, limit = AUDIT_ROWS): Promise<AuditRow[]> {
+  const c = await db.connect();
+  try {
+    const reader = await c.runAndReadAll(
+      `SELECT strftime(occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS occurred_at, actor, role, action, target, detail
+       FROM audit_log ORDER BY id DESC LIMIT $limit`,
+      { limit },
+    );
+    return reader.getRowObjectsJS() as unknown as AuditRow[];
+  } finally {
+    c.closeSync();
+  }
+}
+
+function renderPolicy(ctx: PageContext, options: PageOptions): Html {
+  const { policy } = options;
+  const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric' }).format(options.now()));
+  const severities = SEVERITIES.map((s) => {
+    const rule = policy.severities[s];
+    return [rule.label, rule.calendar, formatSeconds(rule.firstResponse), formatSeconds(rule.solution)];
+  });
+  const calendars = Object.entries(policy.calendars).map(([name, spec]) => [name, spec.label ?? '', spec.type]);
+  const holidays = getHolidays(policy.holidays, year).map((h) => [h.date, h.name, h.source]);
+  return html`<h2>${ctx.t('admin.policy')}</h2>
+    ${renderTable([ctx.t('col.severity'), ctx.t('col.calendar'), ctx.t('col.response'), ctx.t('col.solution')], severities, '')}
+    ${renderTable([ctx.t('col.calendar'), ctx.t('col.name'), ctx.t('col.type')], calendars, '')}
+    <h2>${ctx.t('admin.holidays')} ${year}</h2>
+    ${renderTable([ctx.t('col.date'), ctx.t('col.name'), ctx.t('col.source')], holidays, ctx.t('admin.none'))}
+    <details><summary>policy.json</summary><pre>${JSON.stringify(policy, null, 2)}</pre></details>`;
+}
+
+/** `/admin` (admin only): users, personal and source tokens, the audit log, the active policy and this year's holidays. Read-only. */
+export async function renderAdminPage(c: Context<ServerEnv>, options: PageOptions) {
+  const ctx = pageContext(c);
+  const [users, sourceTokens, personalTokens, audit] = await Promise.all([
+    listUsers(options.db),
+    listSourceTokens(options.db),
+    listPersonalTokens(options.db),
+    listAudit(options.db),
+  ]);
+  const at = (iso: string | null) => formatInstant(ctx.lang, iso);
+  const body = html`<h2>${ctx.t('admin.users')}</h2>
+    ${renderTable(
+      [ctx.t('col.email'), ctx.t('col.name'), ctx.t('col.role'), ctx.t('col.created'), 'disabled'],
+      users.map((u) => [u.email, u.name, u.role, at(u.created_at), at(u.disabled_at)]),
+      ctx.t('admin.none'),
+    )}
+    <h2>${ctx.t('admin.tokens')}</h2>
+    ${renderTable(
+      ['id', ctx.t('col.source'), 'HMAC', ctx.t('col.created'), 'last used', 'revoked'],
+      sourceTokens.map((t) => [t.id, t.source, t.hmac ? ctx.t('yes') : ctx.t('no'), at(t.created_at), at(t.last_used_at), at(t.revoked_at)]),
+      ctx.t('admin.none'),
+    )}
+    ${renderTable(
+      ['id', ctx.t('col.email'), ctx.t('col.created'), 'last used', 'revoked'],
+      personalTokens.map((t) => [t.id, t.email, at(t.created_at), at(t.last_used_at), at(t.revoked_at)]),
+      ctx.t('admin.none'),
+    )}
+    <h2>${ctx.t('admin.audit')}</h2>
+    ${renderTable(
+      [ctx.t('col.when'), ctx.t('col.actor'), ctx.t('col.role'), ctx.t('col.action'), ctx.t('col.target'), ctx.t('col.detail')],
+      audit.map((a) => [at(a.occurred_at), a.actor, a.role, a.action, a.target ?? '', a.detail ?? '']),
+      ctx.t('admin.none'),
+    )}
+    ${renderPolicy(ctx, options)}`;
+  return c.html(renderLayout(ctx.layout({ title: ctx.t('admin.title'), active: '/admin', body })));
+}

@@ -1,0 +1,52 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import type { SessionUser } from '../auth/types.js';
+import { formatInstant, formatSeconds } from '../i18n/resolveLang.js';
+import type { ServerEnv } from '../routes/callerOf.js';
+import { listOpenTickets, type OpenTicket } from '../routes/listOpenTickets.js';
+import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
+import { type Html, renderLayout, renderTable } from './renderLayout.js';
+
+export const AT_RISK_REFRESH_SECONDS = 60;
+const LIMIT = 500;
+
+/** Whether a ticket's analyst is this user: the e-mail, its local part, or the name (case-insensitive). */
+export function isOwnTicket(user: SessionUser, analyst: string | null): boolean {
+  if (!analyst) return false;
+  const a = analyst.trim().toLowerCase();
+  const email = user.email.toLowerCase();
+  return a === email || a === email.split('@')[0] || (user.name !== '' && a === user.name.trim().toLowerCase());
+}
+
+function renderTickets(ctx: PageContext, tickets: OpenTicket[], own: boolean): Html {
+  const rows = tickets.map((t) => [
+    html`<a href="/tickets/${encodeURIComponent(t.ticket)}">${t.ticket}</a>`,
+    t.client ?? '–',
+    t.analyst ?? '–',
+    t.severity ?? '–',
+    t.status ?? '–',
+    html`<span class="state-${t.state ?? 'none'}">${t.state ? ctx.t(`state.${t.state as 'on_track' | 'at_risk' | 'breached'}`) : '–'}</span>`,
+    html`<span class="num">${formatSeconds(t.remaining_seconds)}</span>`,
+    formatInstant(ctx.lang, t.solution_deadline),
+  ]);
+  const headers = ['col.ticket', 'col.client', 'col.analyst', 'col.severity', 'col.status', 'col.state', 'col.remaining', 'col.deadline'] as const;
+  return html`<div class="${own ? 'mine' : ''}">${renderTable(headers.map((h) => ctx.t(h)), rows, ctx.t('at_risk.empty'))}</div>`;
+}
+
+/**
+ * `/em-risco`: open tickets by remaining support time (least first), reloading itself every
+ * 60 s. An analyst's own tickets come first, in their own table. `?severity=` and `?client=` filter.
+ */
+export async function renderAtRiskPage(c: Context<ServerEnv>, { db }: PageOptions) {
+  const ctx = pageContext(c);
+  const severity = c.req.query('severity') || undefined;
+  const client = c.req.query('client') || undefined;
+  const tickets = await listOpenTickets(db, { severity, client, limit: LIMIT });
+  const mine = ctx.user.role === 'analyst' ? tickets.filter((t) => isOwnTicket(ctx.user, t.analyst)) : [];
+  const others = mine.length > 0 ? tickets.filter((t) => !isOwnTicket(ctx.user, t.analyst)) : tickets;
+  const evaluated = tickets[0]?.evaluated_at;
+  const body = html`<p class="note">${ctx.t('at_risk.refresh')}${evaluated ? html` (${formatInstant(ctx.lang, evaluated)})` : ''}</p>
+    ${ctx.user.role === 'analyst' ? html`<h2>${ctx.t('at_risk.mine')}</h2>${renderTickets(ctx, mine, true)}<h2>${ctx.t('at_risk.others')}</h2>` : ''}
+    ${renderTickets(ctx, others, false)}`;
+  return c.html(renderLayout(ctx.layout({ title: ctx.t('at_risk.title'), active: '/em-risco', body, refreshSeconds: AT_RISK_REFRESH_SECONDS })));
+}

@@ -1,0 +1,72 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import type { Caller } from '../../access/roles.js';
+import type { MetricQuery, MetricResult } from '../../metrics/registry/types.js';
+import { formatValue } from '../i18n/resolveLang.js';
+import type { ServerEnv } from '../routes/callerOf.js';
+import { CHART_SCRIPTS } from '../routes/createAssetRoutes.js';
+import type { MetricReader } from '../routes/createMetricReader.js';
+import { type PeriodDates, previousPeriod } from '../routes/readPeriod.js';
+import { type PageContext, type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
+import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
+import { type Html, renderLayout, renderTable } from './renderLayout.js';
+
+/** The single numbers of the cards, each for the period and the previous one. */
+export const OVERVIEW_CARDS = ['response_compliance', 'solution_compliance', 'breaches', 'backlog', 'at_risk'] as const;
+
+type Filters = NonNullable<MetricQuery['filters']>;
+
+async function total(readMetric: MetricReader, caller: Caller, name: string, period: PeriodDates, filters: Filters): Promise<MetricResult> {
+  return readMetric(caller, { name, ...period, by: [], filters });
+}
+
+function renderCard(ctx: PageContext, current: MetricResult, previous: MetricResult | undefined): Html {
+  const value = current.rows[0]?.value ?? null;
+  const before = previous?.rows[0]?.value ?? null;
+  const { format, target } = current.metric;
+  const status = target !== undefined && value !== null ? (value >= target ? 'good' : 'bad') : '';
+  return html`<div class="card" data-metric="${current.metric.name}">
+    <div class="label">${current.metric.label[ctx.lang]}</div>
+    <div class="value ${status}">${formatValue(ctx.lang, value, format)}</div>
+    <div class="sub">${ctx.t('period.previous')}: ${formatValue(ctx.lang, before, format)}${target !== undefined
+      ? html` · ${ctx.t('overview.target')}: ${formatValue(ctx.lang, target, format)}`
+      : ''}</div>
+  </div>`;
+}
+
+function renderSeverityTable(ctx: PageContext, response: MetricResult, solution: MetricResult): Html {
+  const bySeverity = (result: MetricResult, severity: string) => result.rows.find((r) => r.severity === severity)?.value ?? null;
+  const rows = ['urgente', 'alta', 'media', 'baixa'].map((severity) => [
+    severity,
+    formatValue(ctx.lang, bySeverity(response, severity), 'percent'),
+    formatValue(ctx.lang, bySeverity(solution, severity), 'percent'),
+  ]);
+  const target = formatValue(ctx.lang, response.metric.target ?? null, 'percent');
+  return renderTable([ctx.t('col.severity'), `${ctx.t('col.response')} (${ctx.t('overview.target')} ${target})`, ctx.t('col.solution')], rows, '');
+}
+
+/**
+ * `/` Visão geral: response and solution compliance against target for the period and the one
+ * before, breaches, backlog and at-risk count as cards; compliance per severity; the overview
+ * dashboard's charts (weekly trends, breaches, backlog).
+ */
+export async function renderOverviewPage(c: Context<ServerEnv>, { readMetric, now }: PageOptions) {
+  const ctx = pageContext(c);
+  const values = readPageFilters(c, now());
+  const previous = previousPeriod(values.period);
+  const [cards, previousCards, response, solution, panels] = await Promise.all([
+    Promise.all(OVERVIEW_CARDS.map((name) => total(readMetric, ctx.caller, name, values.period, values.filters))),
+    previous ? Promise.all(OVERVIEW_CARDS.map((name) => total(readMetric, ctx.caller, name, previous, values.filters))) : Promise.resolve([]),
+    readMetric(ctx.caller, { name: 'response_compliance', ...values.period, by: ['severity'], filters: values.filters }),
+    readMetric(ctx.caller, { name: 'solution_compliance', ...values.period, by: ['severity'], filters: values.filters }),
+    queryDashboard(readMetric, ctx.caller, loadDashboard('overview'), values),
+  ]);
+  const body = html`${renderFilterForm(ctx, values, ['severity', 'client'])}
+    <section class="cards" aria-label="${ctx.t('period.current')}">
+      ${cards.map((card, i) => renderCard(ctx, card, previousCards[i]))}
+    </section>
+    <h2>${ctx.t('overview.per_severity')}</h2>
+    ${renderSeverityTable(ctx, response, solution)}
+    ${renderPanels(ctx.lang, panels)}`;
+  return c.html(renderLayout(ctx.layout({ title: ctx.t('overview.title'), active: '/', body, charts: true, scripts: CHART_SCRIPTS })));
+}

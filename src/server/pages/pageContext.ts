@@ -1,0 +1,88 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import type { Caller } from '../../access/roles.js';
+import type { Database } from '../../db/openDatabase.js';
+import type { MetricQuery } from '../../metrics/registry/types.js';
+import type { Policy } from '../../policy/policySchema.js';
+import type { SessionUser } from '../auth/types.js';
+import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
+import { resolveLang } from '../i18n/resolveLang.js';
+import type { ServerEnv } from '../routes/callerOf.js';
+import type { MetricReader } from '../routes/createMetricReader.js';
+import { type PeriodDates, readFilters, readPeriod } from '../routes/readPeriod.js';
+import type { Html, LayoutProps } from './renderLayout.js';
+
+export interface PageOptions {
+  db: Database;
+  policy: Readonly<Policy>;
+  now: () => number;
+  /** queryMetric, cached for SLA metrics (createMetricReader). */
+  readMetric: MetricReader;
+}
+
+/** What every page handler needs from the request (the guard has already checked the user). */
+export interface PageContext {
+  lang: Lang;
+  user: SessionUser;
+  caller: Caller;
+  csrfToken: string;
+  url: string;
+  t: (key: MessageKey) => string;
+  layout: (props: Pick<LayoutProps, 'title' | 'body' | 'active'> & Partial<LayoutProps>) => LayoutProps;
+}
+
+export function pageContext(c: Context<ServerEnv>): PageContext {
+  const lang = resolveLang(c);
+  const user = c.get('user')!;
+  const csrfToken = c.get('csrfToken');
+  const url = c.req.url;
+  return {
+    lang,
+    user,
+    caller: { role: user.role, actor: user.email },
+    csrfToken,
+    url,
+    t: (key) => translate(lang, key),
+    layout: (props) => ({ lang, user, csrfToken, url, ...props }),
+  };
+}
+
+export interface PageFilters {
+  period: PeriodDates;
+  filters: NonNullable<MetricQuery['filters']>;
+}
+
+/** The period and dimension filters of the URL (so a view can be shared as a link). */
+export function readPageFilters(c: Context<ServerEnv>, now: number): PageFilters {
+  const query = c.req.query();
+  return { period: readPeriod(query, now), filters: readFilters(query) };
+}
+
+type FilterField = 'severity' | 'client' | 'analyst' | 'category';
+
+/** The filter form: a GET to the same page, so the URL carries the filters. */
+export function renderFilterForm(
+  ctx: PageContext,
+  values: PageFilters,
+  fields: FilterField[],
+  extra: Html | string = '',
+): Html {
+  const t = ctx.t;
+  const severities = ['urgente', 'alta', 'media', 'baixa'];
+  const input = (field: Exclude<FilterField, 'severity'>) =>
+    html`<label>${t(`filter.${field}` as MessageKey)}<input name="${field}" value="${values.filters[field] ?? ''}" /></label>`;
+  return html`<form class="filters" method="get">
+    <label>${t('filter.from')}<input type="date" name="from" value="${values.period.from.slice(0, 10)}" /></label>
+    <label>${t('filter.to')}<input type="date" name="to" value="${values.period.to.slice(0, 10)}" /></label>
+    ${fields.map((field) =>
+      field === 'severity'
+        ? html`<label>${t('filter.severity')}<select name="severity">
+            <option value="">${t('filter.all')}</option>
+            ${severities.map((s) => html`<option value="${s}"${values.filters.severity === s ? html` selected` : ''}>${s}</option>`)}
+          </select></label>`
+        : input(field),
+    )}
+    ${extra}
+    <button type="submit">${t('filter.apply')}</button>
+  </form>`;
+}

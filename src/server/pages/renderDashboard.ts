@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { html, raw } from 'hono/html';
+import { z } from 'zod';
+import type { Caller } from '../../access/roles.js';
+import type { Dimension, MetricQuery, MetricResult } from '../../metrics/registry/types.js';
+import { type Lang, translate } from '../i18n/messages.js';
+import { formatValue } from '../i18n/resolveLang.js';
+import type { MetricReader } from '../routes/createMetricReader.js';
+import { type PeriodDates, trendPeriod } from '../routes/readPeriod.js';
+import { type Html, renderTable } from './renderLayout.js';
+
+export const DASHBOARDS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dashboards');
+
+const text = z.object({ pt: z.string(), en: z.string() });
+const panelSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_]+$/),
+  metric: z.string(),
+  /** Dimensions; "$group" stands for the page's chosen grouping (client, analyst or category). */
+  by: z.array(z.string()),
+  /** "trend": the 26 weeks up to the period's end instead of the period. */
+  range: z.enum(['period', 'trend']).optional(),
+  title: text,
+  spec: z.record(z.string(), z.unknown()),
+});
+const dashboardSchema = z.object({ title: text, panels: z.array(panelSchema) });
+
+export type Dashboard = z.infer<typeof dashboardSchema>;
+export type Panel = z.infer<typeof panelSchema>;
+
+const cache = new Map<string, Dashboard>();
+
+/** dashboards/<name>.json, parsed once; throws naming the file and the problem. */
+export function loadDashboard(name: string): Dashboard {
+  let dashboard = cache.get(name);
+  if (!dashboard) {
+    const file = join(DASHBOARDS_DIR, `${name}.json`);
+    const parsed = dashboardSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    cache.set(name, (dashboard = parsed.data));
+  }
+  return dashboard;
+}
+
+export interface PanelData {
+  panel: Panel;
+  result: MetricResult;
+  /** The rows as the chart reads them: dimension "$group" renamed to group, target added. */
+  values: Record<string, string | number | null>[];
+}
+
+export interface DashboardParams {
+  period: PeriodDates;
+  filters: NonNullable<MetricQuery['filters']>;
+  /** What "$group" stands for. */
+  group?: Dimension;
+}
+
+/** Runs every panel's metric for the caller (the registry checks the role), in parallel. */
+export async function queryDashboard(readMetric: MetricReader, caller: Caller, dashboard: Dashboard, params: DashboardParams): Promise<PanelData[]> {
+  return Promise.all(
+    dashboard.panels.map(async (panel) => {
+      const group = params.group ?? 'client';
+      const by = panel.by.map((d) => (d === '$group' ? group : d)) as Dimension[];
+      const period = panel.range === 'trend' ? trendPeriod(params.period) : params.period;
+      const filters = Object.fromEntries(Object.entries(params.filters).filter(([d]) => !by.includes(d as Dimension)));
+      const result = await readMetric(caller, { name: panel.metric, ...period, by, filters });
+      const values = result.rows.map((row) => {
+        const value: Record<string, string | number | null> = { ...row };
+        if (panel.by.includes('$group')) value.group = row[group] ?? null;
+        if (result.metric.target !== undefined) value.target = result.metric.target;
+        return value;
+      });
+      return { panel, result, values };
+    }),
+  );
+}
+
+/** The spec with every `{ "pt": …, "en": … }` object (axis and legend titles) replaced by the text in `lang`. */
+export function localizeSpec(value: unknown, lang: Lang): unknown {
+  if (Array.isArray(value)) return value.map((v) => localizeSpec(v, lang));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  if (entries.length === 2 && typeof (value as Record<string, unknown>).pt === 'string' && typeof (value as Record<string, unknown>).en === 'string') {
+    return (value as Record<Lang, string>)[lang];
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, localizeSpec(v, lang)]));
+}
+
+/** JSON safe inside a <script> element: no "<" can close it. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function dataTable(lang: Lang, data: PanelData): Html {
+  const columns = Object.keys(data.result.rows[0] ?? {}).filter((k) => k !== 'value');
+  const ordered = [...data.result.by.filter((d) => columns.includes(d)), ...columns.filter((c) => !data.result.by.includes(c as Dimension))];
+  const rows = data.result.rows.map((row) => [
+    ...ordered.map((c) => String(row[c] ?? '–')),
+    html`<span class="num">${formatValue(lang, row.value, data.result.metric.format)}</span>`,
+  ]);
+  return renderTable([...ordered, data.result.metric.label[lang]], rows, translate(lang, 'chart.no_data'));
+}
+
+/** The panels: a chart container, the numbers as a table in <details>, and the specs with data as JSON for dashboard.js. */
+export function renderPanels(lang: Lang, panels: PanelData[]): Html {
+  const specs = panels.map(({ panel, values }) => ({ id: panel.id, spec: { ...(localizeSpec(panel.spec, lang) as object), data: { values } } }));
+  return html`<div class="panels">
+    ${panels.map(
+      (data) => html`<section class="panel" id="panel-${data.panel.id}">
+        <h2>${data.panel.title[lang]}</h2>
+        ${data.values.length === 0
+          ? html`<p class="empty">${translate(lang, 'chart.no_data')}</p>`
+          : html`<div class="chart" id="chart-${data.panel.id}" role="img" aria-label="${data.panel.title[lang]}"></div>`}
+        ${data.result.suppressed > 0 ? html`<p class="note">${data.result.suppressed} ${translate(lang, 'chart.suppressed')}</p>` : ''}
+        <details><summary>${translate(lang, 'chart.table')}</summary>${dataTable(lang, data)}</details>
+      </section>`,
+    )}
+  </div>
+  <script type="application/json" id="dashboard-specs">${raw(scriptJson(specs.filter((_, i) => panels[i]!.values.length > 0)))}</script>`;
+}

@@ -1,0 +1,143 @@
+import { type Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { DateTime } from 'luxon';
+import { AccessError } from '../../access/roles.js';
+import {
+  CONTACT_CHANNELS,
+  CONTACT_OUTCOMES,
+  claimFollowUp,
+  closeFollowUp,
+  FOLLOW_UP_ACTORS,
+  recordContact,
+} from '../../metrics/satisfaction/changeFollowUp.js';
+import { type FollowUpRow, listFollowUps } from '../../metrics/satisfaction/listFollowUps.js';
+import { listSurveyAnswers } from '../../metrics/satisfaction/listSurveyAnswers.js';
+import { requireRole } from '../auth/guards.js';
+import { formatInstant, TIME_ZONE } from '../i18n/resolveLang.js';
+import type { ServerEnv } from '../routes/callerOf.js';
+import { CHART_SCRIPTS } from '../routes/createAssetRoutes.js';
+import { type PageContext, type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
+import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
+import { type Html, renderLayout, renderTable } from './renderLayout.js';
+
+const csrf = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
+
+/** The forms a row offers the user: claim when open; contact and close when it is theirs (an admin: any open claim). */
+function renderActions(ctx: PageContext, row: FollowUpRow): Html | string {
+  if (!FOLLOW_UP_ACTORS.includes(ctx.user.role) || row.status === 'closed') return '';
+  if (row.follow_up_id === null) {
+    return html`<form method="post" action="/satisfacao/followups/claim">${csrf(ctx)}
+      <input type="hidden" name="source" value="${row.answer_source}" /><input type="hidden" name="id" value="${row.answer_id}" />
+      <button type="submit">${ctx.t('satisfaction.claim')}</button></form>`;
+  }
+  if (row.claimed_by !== ctx.user.email && ctx.user.role !== 'admin') return '';
+  const now = DateTime.now().setZone(TIME_ZONE).toFormat("yyyy-LL-dd'T'HH:mm");
+  return html`<form method="post" action="/satisfacao/followups/${row.follow_up_id}/contact">${csrf(ctx)}
+      <label>${ctx.t('satisfaction.date')}<input type="datetime-local" name="contacted_at" value="${now}" required /></label>
+      <label>${ctx.t('satisfaction.channel')}<select name="channel">${CONTACT_CHANNELS.map((c) => html`<option>${c}</option>`)}</select></label>
+      <label>${ctx.t('satisfaction.outcome')}<select name="outcome">${CONTACT_OUTCOMES.map((o) => html`<option>${o}</option>`)}</select></label>
+      <label>${ctx.t('satisfaction.note')}<input name="note" maxlength="4000" /></label>
+      <button type="submit">${ctx.t('satisfaction.contact')}</button></form>
+    <form method="post" action="/satisfacao/followups/${row.follow_up_id}/close">${csrf(ctx)}
+      <label>${ctx.t('satisfaction.note')}<input name="resolution" maxlength="4000" /></label>
+      <button type="submit">${ctx.t('satisfaction.close')}</button></form>`;
+}
+
+function renderQueue(ctx: PageContext, queue: FollowUpRow[]): Html {
+  const rows = queue.map((r) => [
+    html`<a href="/tickets/${encodeURIComponent(r.ticket)}">${r.ticket}</a>`,
+    formatInstant(ctx.lang, r.answered_at),
+    r.client ?? '–',
+    r.comment ?? '',
+    ctx.t(`followup.${r.status}`),
+    r.claimed_by ?? '–',
+    `${r.contacts}${r.last_outcome ? ` · ${r.last_outcome}` : ''}`,
+    html`<div class="followup">${renderActions(ctx, r)}</div>`,
+  ]);
+  const headers = [ctx.t('col.ticket'), ctx.t('col.when'), ctx.t('col.client'), ctx.t('satisfaction.comment'), ctx.t('col.status'), ctx.t('col.actor'), ctx.t('satisfaction.contacts'), ''];
+  return renderTable(headers, rows, ctx.t('satisfaction.empty'));
+}
+
+/**
+ * `/satisfacao` (lead and up; every read goes through the satisfaction zone and is audited): CSAT,
+ * response rate, distribution and trend; the latest answers with comments; the insatisfeito
+ * follow-up queue, with claim / contact / close forms for leads (leadership sees its state).
+ */
+export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMetric, now }: PageOptions) {
+  const ctx = pageContext(c);
+  const values = readPageFilters(c, now());
+  const [panels, queue, answers] = await Promise.all([
+    queryDashboard(readMetric, ctx.caller, loadDashboard('satisfaction'), values),
+    listFollowUps(db, ctx.caller, { limit: 200 }),
+    listSurveyAnswers(db, ctx.caller, { ...values.period, limit: 50 }),
+  ]);
+  const problem = c.req.query('problem');
+  const answerRows = answers.map((a) => [
+    html`<a href="/tickets/${encodeURIComponent(a.ticket)}">${a.ticket}</a>`,
+    formatInstant(ctx.lang, a.answered_at),
+    a.rating ?? String(a.score ?? '–'),
+    a.client ?? '–',
+    a.comment ?? '',
+  ]);
+  const body = html`${problem ? html`<p class="bad" role="alert">${problem}</p>` : ''}
+    ${renderFilterForm(ctx, values, ['severity', 'client', 'analyst'])}
+    ${renderPanels(ctx.lang, panels)}
+    <h2>${ctx.t('satisfaction.queue')}</h2>
+    ${renderQueue(ctx, queue)}
+    <h2>${ctx.t('satisfaction.latest')}</h2>
+    ${renderTable([ctx.t('col.ticket'), ctx.t('col.when'), ctx.t('satisfaction.rating'), ctx.t('col.client'), ctx.t('satisfaction.comment')], answerRows, ctx.t('chart.no_data'))}`;
+  return c.html(renderLayout(ctx.layout({ title: ctx.t('satisfaction.title'), active: '/satisfacao', body, charts: true, scripts: CHART_SCRIPTS })));
+}
+
+/** A local São Paulo datetime-local value as an ISO instant with offset (text with an offset passes through). */
+function toInstant(local: string): string {
+  const parsed = DateTime.fromISO(local, { zone: TIME_ZONE });
+  return parsed.isValid ? parsed.toISO()! : local;
+}
+
+const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
+
+/**
+ * The queue's form posts (lead and admin; CSRF checked by the auth middleware). Each redirects
+ * back to /satisfacao (303); a refusal from the zone comes back as ?problem=<message>.
+ */
+export function createFollowUpFormRoutes({ db }: PageOptions): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+  app.use('*', requireRole('lead'));
+  const act = (work: (c: Context<ServerEnv>, body: Record<string, unknown>) => Promise<unknown>) => async (c: Context<ServerEnv>) => {
+    const body = await c.req.parseBody();
+    try {
+      await work(c, body);
+      return c.redirect('/satisfacao', 303);
+    } catch (error) {
+      if (!(error instanceof AccessError)) throw error;
+      if (error.status === 403) throw error;
+      return c.redirect(`/satisfacao?problem=${encodeURIComponent(error.message)}`, 303);
+    }
+  };
+  const caller = (c: Context<ServerEnv>) => pageContext(c).caller;
+  app.post(
+    '/claim',
+    act((c, body) => claimFollowUp(db, caller(c), { source: field(body, 'source') ?? '', id: field(body, 'id') ?? '' })),
+  );
+  app.post(
+    '/:id/contact',
+    act((c, body) => {
+      const note = field(body, 'note');
+      return recordContact(db, caller(c), Number(c.req.param('id')), {
+        contacted_at: toInstant(field(body, 'contacted_at') ?? ''),
+        channel: field(body, 'channel') as never,
+        outcome: field(body, 'outcome') as never,
+        ...(note ? { note } : {}),
+      });
+    }),
+  );
+  app.post(
+    '/:id/close',
+    act((c, body) => {
+      const resolution = field(body, 'resolution');
+      return closeFollowUp(db, caller(c), Number(c.req.param('id')), resolution ? { resolution } : {});
+    }),
+  );
+  return app;
+}

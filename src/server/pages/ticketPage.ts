@@ -1,0 +1,105 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import { explainTicket, type TicketExplanation, UnknownTicketError } from '../../metrics/explainTicket.js';
+import type { TimelineSegment } from '../../metrics/sla/buildTimeline.js';
+import type { Lang } from '../i18n/messages.js';
+import { formatInstant, formatSeconds } from '../i18n/resolveLang.js';
+import type { ServerEnv } from '../routes/callerOf.js';
+import { listTicketEvents } from '../routes/listOpenTickets.js';
+import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
+import { type Html, renderLayout, renderTable } from './renderLayout.js';
+
+const WIDTH = 1000;
+const BAR_Y = 18;
+const BAR_H = 28;
+
+/**
+ * The explained timeline as one horizontal bar: counting, paused and outside-hours segments in
+ * proportion to wall-clock time, the solution deadline as a red line (the bar extends to it when
+ * it lies after the end). Each segment has a <title> (hover) with its span and reason.
+ */
+export function renderTimelineSvg(lang: Lang, timeline: TimelineSegment[], deadline: string | null, labels: Record<string, string>): Html {
+  if (timeline.length === 0) return html``;
+  const start = Date.parse(timeline[0]!.from);
+  const endOfLife = Date.parse(timeline.at(-1)!.to);
+  const deadlineMs = deadline ? Date.parse(deadline) : NaN;
+  const end = Math.max(endOfLife, Number.isFinite(deadlineMs) ? deadlineMs : endOfLife, start + 1);
+  const x = (ms: number) => ((ms - start) / (end - start)) * WIDTH;
+  const segments = timeline.map((s) => {
+    const x0 = x(Date.parse(s.from));
+    const w = Math.max(0.5, x(Date.parse(s.to)) - x0);
+    const tip = `${labels[s.state] ?? s.state}: ${formatInstant(lang, s.from)} – ${formatInstant(lang, s.to)} (${s.reason}; ${formatSeconds(s.business_seconds)})`;
+    return html`<rect class="${s.state}" x="${x0.toFixed(2)}" y="${BAR_Y}" width="${w.toFixed(2)}" height="${BAR_H}"><title>${tip}</title></rect>`;
+  });
+  const marker = Number.isFinite(deadlineMs)
+    ? html`<line class="deadline" x1="${x(deadlineMs).toFixed(2)}" x2="${x(deadlineMs).toFixed(2)}" y1="6" y2="${BAR_Y + BAR_H + 6}"><title>${labels.deadline}: ${formatInstant(lang, deadline)}</title></line>
+        <text x="${Math.min(x(deadlineMs), WIDTH - 4).toFixed(2)}" y="${BAR_Y + BAR_H + 20}" text-anchor="${x(deadlineMs) > WIDTH * 0.8 ? 'end' : 'middle'}">${labels.deadline}</text>`
+    : '';
+  return html`<svg class="timeline" viewBox="0 0 ${WIDTH} ${BAR_Y + BAR_H + 26}" role="img" aria-label="${labels.title}" preserveAspectRatio="none">
+    ${segments}
+    ${marker}
+    <text x="0" y="12">${formatInstant(lang, timeline[0]!.from)}</text>
+    <text x="${WIDTH}" y="12" text-anchor="end">${formatInstant(lang, new Date(end).toISOString())}</text>
+  </svg>`;
+}
+
+function renderFacts(ctx: PageContext, e: TicketExplanation): Html {
+  const fact = (label: string, value: unknown) => html`<dt>${label}</dt><dd>${value === null || value === undefined ? '–' : String(value)}</dd>`;
+  const stateLabel = e.state ? ctx.t(`state.${e.state as 'on_track' | 'at_risk' | 'breached'}`) : '–';
+  return html`<dl class="facts">
+    ${fact(ctx.t('col.client'), e.client)}
+    ${fact(ctx.t('col.analyst'), e.analyst)}
+    ${fact(ctx.t('col.severity'), e.severity)}
+    ${fact(ctx.t('col.calendar'), e.calendar)}
+    ${fact(ctx.t('col.status'), e.status)}
+    ${fact(ctx.t('col.state'), stateLabel)}
+    ${fact(ctx.t('col.opened'), formatInstant(ctx.lang, e.opened_at as string))}
+    ${fact(ctx.t('col.response'), `${formatSeconds(e.response_seconds as number)} / ${formatSeconds(e.response_target_seconds as number)}`)}
+    ${fact(ctx.t('col.solution'), `${formatSeconds((e.solution_seconds ?? e.consumed_seconds) as number)} / ${formatSeconds(e.solution_target_seconds as number)}`)}
+    ${fact(ctx.t('ticket.paused'), formatSeconds(e.paused_seconds as number))}
+    ${fact(ctx.t('ticket.deadline'), formatInstant(ctx.lang, e.solution_deadline as string))}
+  </dl>`;
+}
+
+/** `/tickets/:id`: the ticket's SLA facts, its timeline bar with the deadline, its segments and its events. */
+export async function renderTicketPage(c: Context<ServerEnv>, { db, policy, now }: PageOptions) {
+  const ctx = pageContext(c);
+  const id = c.req.param('id')!;
+  let explanation: TicketExplanation;
+  try {
+    explanation = await explainTicket(db, policy, id, { now: now() });
+  } catch (error) {
+    if (!(error instanceof UnknownTicketError)) throw error;
+    const body = html`<p class="empty">${ctx.t('ticket.not_found')}: ${id}</p>`;
+    return c.html(renderLayout(ctx.layout({ title: `${ctx.t('ticket.title')} ${id}`, body })), 404);
+  }
+  const events = await listTicketEvents(db, id);
+  const labels = {
+    counting: ctx.t('ticket.counting'),
+    paused: ctx.t('ticket.paused'),
+    outside_hours: ctx.t('ticket.outside_hours'),
+    deadline: ctx.t('ticket.deadline'),
+    title: ctx.t('ticket.timeline'),
+  };
+  const segmentRows = explanation.timeline.map((s) => [labels[s.state], formatInstant(ctx.lang, s.from), formatInstant(ctx.lang, s.to), s.reason, formatSeconds(s.business_seconds)]);
+  const eventRows = events.map((e) => [
+    formatInstant(ctx.lang, e.occurred_at),
+    e.type,
+    [e.status, e.severity, e.analyst, e.category, e.by_role, e.answer, e.reason].filter(Boolean).join(' · '),
+  ]);
+  const body = html`${renderFacts(ctx, explanation)}
+    <h2>${ctx.t('ticket.timeline')}</h2>
+    <ul class="legend">
+      <li><span class="counting"></span>${labels.counting}</li>
+      <li><span class="paused"></span>${labels.paused}</li>
+      <li><span class="outside_hours"></span>${labels.outside_hours}</li>
+      <li><span class="deadline"></span>${labels.deadline}</li>
+    </ul>
+    ${renderTimelineSvg(ctx.lang, explanation.timeline, (explanation.solution_deadline as string | null) ?? null, labels)}
+    <details><summary>${ctx.t('chart.table')}</summary>
+      ${renderTable([ctx.t('col.state'), ctx.t('filter.from'), ctx.t('filter.to'), ctx.t('col.detail'), 'h'], segmentRows, ctx.t('chart.no_data'))}
+    </details>
+    <h2>${ctx.t('ticket.events')}</h2>
+    ${renderTable([ctx.t('col.when'), ctx.t('col.type'), ctx.t('col.detail')], eventRows, ctx.t('chart.no_data'))}`;
+  return c.html(renderLayout(ctx.layout({ title: `${ctx.t('ticket.title')} ${id}`, body })));
+}

@@ -1,0 +1,95 @@
+import { Hono } from 'hono';
+import { AccessError } from '../../access/roles.js';
+import type { Database } from '../../db/openDatabase.js';
+import { explainTicket, UnknownTicketError } from '../../metrics/explainTicket.js';
+import { listMetrics } from '../../metrics/registry/metrics.js';
+import { getMetric } from '../../metrics/registry/queryMetric.js';
+import { type FollowUpStatus, listFollowUps } from '../../metrics/satisfaction/listFollowUps.js';
+import type { Policy } from '../../policy/policySchema.js';
+import { buildOpenApiDocument } from './buildOpenApiDocument.js';
+import { callerOf, type ServerEnv } from './callerOf.js';
+import type { MetricReader } from './createMetricReader.js';
+import { ARROW_TYPE, CSV_TYPE, exportFileName, formatMetricArrow, formatMetricCsv } from './formatMetricResult.js';
+import { listOpenTickets, listTicketEvents, parseOpenTicketsParams } from './listOpenTickets.js';
+import { readBy, readFilters, readPeriod } from './readPeriod.js';
+
+export interface ApiOptions {
+  db: Database;
+  policy: Readonly<Policy>;
+  /** The clock: default periods and the live clock of explained tickets. */
+  now: () => number;
+  /** queryMetric, cached for SLA metrics (createMetricReader). */
+  readMetric: MetricReader;
+}
+
+const FORMATS = ['json', 'csv', 'arrow'] as const;
+
+/**
+ * `/api/v1` (besides POST /events): metrics by name as JSON, CSV or Arrow; open tickets and one
+ * ticket explained; the follow-up queue; the OpenAPI document. Who may read what is decided by the
+ * metric registry and the satisfaction zone, from the caller (personal token or session).
+ */
+export function createApiRoutes({ db, policy, now, readMetric }: ApiOptions): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+
+  app.get('/openapi.json', (c) => c.json(buildOpenApiDocument(callerOf(c).role)));
+
+  app.get('/metrics', (c) => c.json({ metrics: listMetrics(callerOf(c).role) }));
+
+  app.get('/metrics/:name', async (c) => {
+    const caller = callerOf(c);
+    const name = c.req.param('name');
+    getMetric(name); // 404 unknown_metric before anything else
+    const format = c.req.query('format') ?? 'json';
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new AccessError(400, 'invalid_query', `format: esperava ${FORMATS.join(', ')}`);
+    }
+    const query = c.req.query();
+    const period = readPeriod(query, now());
+    const result = await readMetric(caller, { name, ...period, by: readBy(c.req.queries('by')), filters: readFilters(query) });
+    if (format === 'csv') {
+      return c.body(formatMetricCsv(result), 200, {
+        'Content-Type': CSV_TYPE,
+        'Content-Disposition': `attachment; filename="${exportFileName(result, 'csv')}"`,
+      });
+    }
+    if (format === 'arrow') {
+      return c.body(formatMetricArrow(result) as Uint8Array<ArrayBuffer>, 200, {
+        'Content-Type': ARROW_TYPE,
+        'Content-Disposition': `attachment; filename="${exportFileName(result, 'arrow')}"`,
+      });
+    }
+    return c.json(result);
+  });
+
+  app.get('/tickets', async (c) => {
+    callerOf(c);
+    const tickets = await listOpenTickets(db, parseOpenTicketsParams(c.req.query()));
+    return c.json({ tickets });
+  });
+
+  app.get('/tickets/:id', async (c) => {
+    callerOf(c);
+    const ticket = c.req.param('id');
+    try {
+      const explanation = await explainTicket(db, policy, ticket, { now: now() });
+      return c.json({ ...explanation, events: await listTicketEvents(db, ticket) });
+    } catch (error) {
+      if (error instanceof UnknownTicketError) throw new AccessError(404, 'unknown_ticket', `chamado desconhecido: ${ticket}`);
+      throw error;
+    }
+  });
+
+  app.get('/followups', async (c) => {
+    const caller = callerOf(c);
+    const { status, from, to, limit } = c.req.query();
+    const followups = await listFollowUps(db, caller, {
+      ...(status ? { status: status as FollowUpStatus } : {}),
+      ...(from || to ? { from, to } : {}),
+      ...(limit ? { limit: Number(limit) } : {}),
+    });
+    return c.json({ followups });
+  });
+
+  return app;
+}

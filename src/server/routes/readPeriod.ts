@@ -1,0 +1,60 @@
+import { DateTime } from 'luxon';
+import { DIMENSIONS, type Dimension, type MetricQuery } from '../../metrics/registry/types.js';
+
+export const ZONE = 'America/Sao_Paulo';
+/** Length of the default period, in days, ending with today (São Paulo). */
+export const DEFAULT_PERIOD_DAYS = 28;
+export const FILTER_DIMENSIONS = ['severity', 'client', 'analyst', 'category', 'channel'] as const;
+export type FilterDimension = (typeof FILTER_DIMENSIONS)[number];
+
+export interface PeriodDates {
+  /** YYYY-MM-DD, inclusive. */
+  from: string;
+  /** YYYY-MM-DD, exclusive. */
+  to: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The last DEFAULT_PERIOD_DAYS days up to and including today in São Paulo. */
+export function defaultPeriod(now: number): PeriodDates {
+  const tomorrow = DateTime.fromMillis(now, { zone: ZONE }).startOf('day').plus({ days: 1 });
+  return { from: tomorrow.minus({ days: DEFAULT_PERIOD_DAYS }).toISODate()!, to: tomorrow.toISODate()! };
+}
+
+/** The period of the same length just before `period` (dates only; instants are kept as they are). */
+export function previousPeriod(period: PeriodDates): PeriodDates | undefined {
+  if (!DATE.test(period.from) || !DATE.test(period.to)) return undefined;
+  const from = DateTime.fromISO(period.from, { zone: ZONE });
+  const to = DateTime.fromISO(period.to, { zone: ZONE });
+  const days = Math.round(to.diff(from, 'days').days);
+  return { from: from.minus({ days }).toISODate()!, to: period.from };
+}
+
+/** `weeks` weeks ending at the period's end: the range trend charts show. */
+export function trendPeriod(period: PeriodDates, weeks = 26): PeriodDates {
+  if (!DATE.test(period.to)) return period;
+  const to = DateTime.fromISO(period.to, { zone: ZONE });
+  const from = to.minus({ weeks });
+  return { from: period.from < from.toISODate()! ? period.from : from.toISODate()!, to: period.to };
+}
+
+/** from and to from the query string (any text: the registry validates it), else the default period. */
+export function readPeriod(query: Record<string, string | undefined>, now: number): PeriodDates {
+  const fallback = defaultPeriod(now);
+  return { from: query.from || fallback.from, to: query.to || fallback.to };
+}
+
+/** `by=week,severity` or repeated `by`: names as given; the registry refuses unknown ones (400). */
+export function readBy(values: string[] | undefined): Dimension[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) as Dimension[];
+}
+
+/** Equality filters from the query string, for the filterable dimensions only. */
+export function readFilters(query: Record<string, string | undefined>): NonNullable<MetricQuery['filters']> {
+  const filters: NonNullable<MetricQuery['filters']> = {};
+  for (const d of FILTER_DIMENSIONS) if (query[d]) filters[d] = query[d];
+  return filters;
+}
+
+export const isDimension = (value: string): value is Dimension => (DIMENSIONS as readonly string[]).includes(value);

@@ -1,0 +1,103 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../src/db/openDatabase.js';
+import { createTestUser } from './auth/authHelpers.js';
+import { createServerFixture } from './pages/serverFixture.js';
+
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
+
+let db: Database;
+let server: Server;
+let base: string;
+let browser: Browser;
+let profile: string;
+
+beforeAll(async () => {
+  const fixture = await createServerFixture();
+  db = fixture.db;
+  server = createAdaptorServer({ fetch: fixture.app.fetch }) as Server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  profile = mkdtempSync(join(tmpdir(), 'prazo-chromium-'));
+  browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    userDataDir: profile,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  db?.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+/** A fresh browser context (its own cookies), signed in through the login form as a new user of `role`. */
+async function signIn(role: 'leadership' | 'analyst'): Promise<{ page: Page; errors: string[] }> {
+  const user = await createTestUser(db, role);
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !response.url().endsWith('/satisfacao')) errors.push(`${response.status()} ${response.url()}`);
+  });
+  await page.goto(`${base}/login`);
+  await page.type('#email', user.email);
+  await page.type('#password', user.password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  return { page, errors };
+}
+
+describe('Visão geral in Chromium', () => {
+  test('leadership: every chart draws an SVG, data-ready is set, no console errors; screenshot saved', async () => {
+    const { page, errors } = await signIn('leadership');
+    const response = await page.goto(`${base}/`);
+    expect(response?.status()).toBe(200);
+    await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
+    expect(await page.$eval('body', (b) => b.getAttribute('data-ready'))).toBe('true');
+    const charts = await page.$$eval('.chart', (nodes) => nodes.map((n) => ({ id: n.id, marks: n.querySelectorAll('svg .mark-rect, svg .mark-symbol, svg .mark-line, svg path').length, svg: n.querySelector('svg') !== null })));
+    expect(charts.length).toBeGreaterThanOrEqual(4);
+    for (const chart of charts) {
+      expect(chart.svg, chart.id).toBe(true);
+      expect(chart.marks, chart.id).toBeGreaterThan(0);
+    }
+    // pt-BR axes: the compliance charts label their axis in percent with a comma-free format; the
+    // table behind a chart uses pt-BR decimals.
+    expect(await page.$eval('#panel-response_by_severity details', (d) => d.textContent)).toMatch(/\d+,\d%/);
+    expect(errors).toEqual([]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
+    await page.browserContext().close();
+  }, 60_000);
+
+  test('analyst: no Satisfação link in the nav, and /satisfacao is refused', async () => {
+    const { page } = await signIn('analyst');
+    await page.goto(`${base}/`);
+    const links = await page.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toContain('/em-risco');
+    expect(links).not.toContain('/satisfacao');
+    const refused = await page.goto(`${base}/satisfacao`);
+    expect(refused?.status()).toBe(403);
+    expect(await page.content()).not.toMatch(/MARCADOR-QZX/);
+    await page.browserContext().close();
+  }, 60_000);
+});

@@ -1,0 +1,183 @@
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../../src/db/openDatabase.js';
+import { METRICS } from '../../../src/metrics/registry/metrics.js';
+import { createPersonalToken } from '../../../src/server/auth/personalTokens.js';
+import { MESSAGES } from '../../../src/server/i18n/messages.js';
+import { DASHBOARDS_DIR, loadDashboard } from '../../../src/server/pages/renderDashboard.js';
+import { createTestUser, loginAs } from '../auth/authHelpers.js';
+import { createServerFixture } from './serverFixture.js';
+
+let db: Database;
+let app: Awaited<ReturnType<typeof createServerFixture>>['app'];
+let leadership: Record<string, string>;
+let lead: Record<string, string>;
+
+beforeAll(async () => {
+  ({ db, app } = await createServerFixture());
+  leadership = await loginAs(app, db, 'leadership');
+  lead = await loginAs(app, db, 'lead');
+});
+
+afterAll(() => db.close());
+
+const get = async (url: string, headers: Record<string, string>) => {
+  const res = await app.request(url, { headers });
+  return { status: res.status, html: await res.text(), res };
+};
+
+/** The panels' specs a page hands dashboard.js. */
+function embeddedSpecs(html: string): { id: string; spec: { data: { values: Record<string, unknown>[] } } }[] {
+  const json = /<script type="application\/json" id="dashboard-specs">([\s\S]*?)<\/script>/.exec(html)?.[1];
+  if (!json) throw new Error('no dashboard-specs script');
+  return JSON.parse(json);
+}
+
+describe('dashboards/*.json', () => {
+  test.each(['overview', 'sla', 'categories', 'satisfaction'])('%s: every panel names a registry metric and dimensions it allows', (name) => {
+    const dashboard = loadDashboard(name);
+    expect(dashboard.panels.length).toBeGreaterThan(0);
+    for (const panel of dashboard.panels) {
+      const metric = METRICS.get(panel.metric);
+      expect(metric, panel.id).toBeDefined();
+      for (const d of panel.by.filter((d) => d !== '$group')) expect(metric!.dimensions, `${panel.id} by ${d}`).toContain(d);
+      expect(panel.spec).not.toHaveProperty('data');
+    }
+    expect(readdirSync(DASHBOARDS_DIR)).toContain(`${name}.json`);
+  });
+});
+
+describe('Visão geral', () => {
+  test('cards for the period vs the previous one, the per-severity table, charts with their data and tables', async () => {
+    const { status, html } = await get('/?from=2026-03-01&to=2026-04-01', leadership);
+    expect(status).toBe(200);
+    expect(html).toContain('<html lang="pt-BR">');
+    expect(html).toMatch(/data-metric="response_compliance"[\s\S]*?<div class="value bad">71,4%<\/div>/);
+    expect(html).toMatch(/data-metric="breaches"[\s\S]*?<div class="value ">2<\/div>/);
+    expect(html).toContain('<script defer src="/assets/vendor/vega-embed.min.js"></script>');
+    expect(html).not.toMatch(/<body[^>]*data-ready/);
+    const specs = embeddedSpecs(html);
+    const bySeverity = specs.find((s) => s.id === 'response_by_severity')!;
+    expect(bySeverity.spec.data.values).toContainEqual({ severity: 'urgente', value: 0.5, target: 0.95 });
+    expect(html.match(/<details>/g)!.length).toBe(specs.length);
+  });
+
+  test('?lang=en switches to English and the cookie keeps it', async () => {
+    const first = await get('/?lang=en', leadership);
+    expect(first.html).toContain('<html lang="en">');
+    expect(first.html).toContain('<h1>Overview</h1>');
+    const titles = JSON.stringify(embeddedSpecs(first.html));
+    expect(titles).toContain('"title":"% within target"');
+    expect(titles).not.toContain('"pt":');
+    const cookie = first.res.headers.getSetCookie().find((c) => c.startsWith('prazo_lang=en'))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    const again = await get('/sla', { ...leadership, Cookie: `${leadership.Cookie}; prazo_lang=en` });
+    expect(again.html).toContain('Tickets that breached the SLA');
+  });
+
+  test('English covers every Portuguese message', () => {
+    expect(Object.keys(MESSAGES.en).sort()).toEqual(Object.keys(MESSAGES.pt).sort());
+  });
+});
+
+describe('Ticket', () => {
+  test('the timeline bar has counting, paused and outside-hours segments and the deadline line', async () => {
+    const { status, html } = await get('/tickets/B1', leadership);
+    expect(status).toBe(200);
+    const svg = /<svg class="timeline"[\s\S]*?<\/svg>/.exec(html)![0];
+    expect(svg).toMatch(/<rect class="counting"/);
+    expect(svg).toMatch(/<rect class="paused"/);
+    expect(svg).toMatch(/<rect class="outside_hours"/);
+    expect(svg).toMatch(/<line class="deadline"/);
+    expect(html).toContain('ticket.opened');
+  });
+
+  test('an unknown ticket is a 404 page', async () => {
+    const { status, html } = await get('/tickets/NOPE', leadership);
+    expect(status).toBe(404);
+    expect(html).toContain('Chamado não encontrado');
+  });
+});
+
+describe('Em risco', () => {
+  test('refreshes itself every 60 s; an analyst sees their own tickets first', async () => {
+    const ana = await createTestUser(db, 'analyst', 'ana');
+    const { token } = await createPersonalToken(db, ana.email);
+    const { html } = await get('/em-risco', { Authorization: `Bearer ${token}` });
+    expect(html).toContain('<meta http-equiv="refresh" content="60" />');
+    const mine = html.indexOf('Meus chamados');
+    const others = html.indexOf('Demais chamados');
+    expect(mine).toBeGreaterThan(0);
+    expect(html.slice(mine, others)).toContain('/tickets/M1');
+    expect(html.slice(mine, others)).not.toContain('/tickets/U2');
+    expect(html.slice(others)).toContain('/tickets/U2');
+  });
+});
+
+describe('Satisfação: the follow-up queue', () => {
+  test('a lead claims, records a contact and closes; the forms carry _csrf', async () => {
+    const page = (await get('/satisfacao', lead)).html;
+    expect(page).toMatch(/<form method="post" action="\/satisfacao\/followups\/claim"><input type="hidden" name="_csrf" value="[^"]+"/);
+    const answerId = /name="id" value="([^"]+)"/.exec(page)![1]!;
+    const source = /name="source" value="([^"]+)"/.exec(page)![1]!;
+    const post = (url: string, fields: Record<string, string>) =>
+      app.request(url, {
+        method: 'POST',
+        headers: { Cookie: lead.Cookie!, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...fields, _csrf: lead['X-CSRF-Token']! }).toString(),
+      });
+    expect((await post('/satisfacao/followups/claim', { source, id: answerId })).status).toBe(303);
+    const claimed = (await get('/satisfacao', lead)).html;
+    const id = /action="\/satisfacao\/followups\/(\d+)\/contact"/.exec(claimed)![1];
+    const contact = await post(`/satisfacao/followups/${id}/contact`, { contacted_at: '2026-03-20T10:00', channel: 'phone', outcome: 'reached', note: 'liguei' });
+    expect(contact.headers.get('location')).toBe('/satisfacao');
+    expect((await post(`/satisfacao/followups/${id}/close`, { resolution: 'resolvido' })).status).toBe(303);
+    const again = await post(`/satisfacao/followups/${id}/close`, {});
+    expect(again.headers.get('location')).toMatch(/^\/satisfacao\?problem=/);
+    const api = (await (await app.request('/api/v1/followups?status=closed', { headers: lead })).json()) as { followups: { follow_up_id: number }[] };
+    expect(api.followups.map((f) => String(f.follow_up_id))).toContain(id);
+  });
+});
+
+describe('Admin and Relatórios', () => {
+  test('Admin lists users, the audit log and the holidays of the year (read-only)', async () => {
+    const admin = await loginAs(app, db, 'admin');
+    const { status, html } = await get('/admin', admin);
+    expect(status).toBe(200);
+    expect(html).toContain('Feriados de 2026');
+    expect(html).toContain('2026-04-21'); // Tiradentes
+    expect(html).toMatch(/@test\.prazo/);
+    expect(html).toContain('satisfaction.read_follow_ups');
+    expect(html).not.toMatch(/<form method="post" action="\/admin/);
+  });
+
+  test('Relatórios: the empty state, then a generated report in the archive', async () => {
+    expect((await get('/relatorios', leadership)).html).toContain('Nenhum relatório gerado ainda.');
+    const c = await db.connect();
+    try {
+      await c.run(`INSERT INTO reports (kind, period, period_start, period_end, path, bytes, sha256, pages, generated_at)
+        VALUES ('weekly', '2026-W11', '2026-03-09 03:00:00+00', '2026-03-16 03:00:00+00', '/tmp/x.pdf', 20480, 'ab', 3, '2026-03-16 11:00:00+00')`);
+      await c.run("INSERT INTO recipients (email, name, added_at) VALUES ('diretoria@cliente.test', 'Diretoria', '2026-03-01 12:00:00+00')");
+    } finally {
+      c.closeSync();
+    }
+    const { html } = await get('/relatorios', leadership);
+    expect(html).toContain('2026-W11');
+    expect(html).toContain('20 KB');
+    expect(html).toContain('diretoria@cliente.test');
+  });
+});
+
+describe('/assets', () => {
+  test('serves the vega builds and the dashboard script with an ETag; nothing outside the list', async () => {
+    const res = await app.request('/assets/vendor/vega.min.js');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const etag = res.headers.get('etag')!;
+    expect((await app.request('/assets/vendor/vega.min.js', { headers: { 'If-None-Match': etag } })).status).toBe(304);
+    expect((await app.request('/assets/dashboard.js')).status).toBe(200);
+    for (const url of ['/assets/../package.json', '/assets/vendor/../../package.json', '/assets/nope.js']) {
+      expect((await app.request(url)).status, url).toBe(404);
+    }
+  });
+});

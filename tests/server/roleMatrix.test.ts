@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Role } from '../../src/access/roles.js';
+import type { Database } from '../../src/db/openDatabase.js';
+import { listMetrics } from '../../src/metrics/registry/metrics.js';
+import { loginAs, readJson } from './auth/authHelpers.js';
+import { createServerFixture, MARKERS, RATING_WORDS } from './pages/serverFixture.js';
+
+type Who = Role | 'anonymous';
+const WHO: Who[] = ['anonymous', 'analyst', 'lead', 'leadership', 'admin'];
+const MARCH = 'from=2026-03-01&to=2026-04-01';
+
+/** Expected status per caller, in WHO order. Pages send anonymous visitors to /login (302). */
+const PAGE = (analyst: number, lead: number, leadership: number, admin: number) => [302, analyst, lead, leadership, admin];
+const API = (analyst: number, lead: number, leadership: number, admin: number) => [401, analyst, lead, leadership, admin];
+
+const MATRIX: [string, number[]][] = [
+  ['/', PAGE(200, 200, 200, 200)],
+  ['/?lang=en', PAGE(200, 200, 200, 200)],
+  ['/sla?group=analyst', PAGE(200, 200, 200, 200)],
+  ['/tickets/B1', PAGE(200, 200, 200, 200)],
+  ['/tickets/U1', PAGE(200, 200, 200, 200)],
+  ['/em-risco', PAGE(200, 200, 200, 200)],
+  ['/categorias', PAGE(200, 200, 200, 200)],
+  ['/satisfacao', PAGE(403, 200, 200, 200)],
+  ['/relatorios', PAGE(403, 403, 200, 200)],
+  ['/admin', PAGE(403, 403, 403, 200)],
+  ['/api/v1/metrics', API(200, 200, 200, 200)],
+  [`/api/v1/metrics/response_compliance?${MARCH}&by=analyst`, API(200, 200, 200, 200)],
+  [`/api/v1/metrics/csat?${MARCH}&by=analyst`, API(403, 200, 200, 200)],
+  [`/api/v1/metrics/satisfaction_distribution?${MARCH}&format=csv`, API(403, 200, 200, 200)],
+  [`/api/v1/metrics/insatisfeito_count?${MARCH}&format=arrow`, API(403, 200, 200, 200)],
+  ['/api/v1/tickets', API(200, 200, 200, 200)],
+  ['/api/v1/tickets/U1', API(200, 200, 200, 200)],
+  ['/api/v1/followups', API(403, 200, 200, 200)],
+  ['/api/v1/openapi.json', API(200, 200, 200, 200)],
+  ['/metrics', [403, 403, 403, 403, 200]],
+  ['/healthz', [200, 200, 200, 200, 200]],
+];
+
+let db: Database;
+let app: Awaited<ReturnType<typeof createServerFixture>>['app'];
+const sessions = new Map<Who, Record<string, string>>();
+/** Every response body an analyst received, by URL. */
+const analystBodies = new Map<string, string>();
+
+beforeAll(async () => {
+  ({ db, app } = await createServerFixture());
+  sessions.set('anonymous', {});
+  for (const role of ['analyst', 'lead', 'leadership', 'admin'] as const) sessions.set(role, await loginAs(app, db, role));
+});
+
+afterAll(() => db.close());
+
+async function fetchAs(who: Who, url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await app.request(url, { ...init, headers: { ...sessions.get(who), ...(init.headers as Record<string, string>) } });
+  if (who === 'analyst') analystBodies.set(`${init.method ?? 'GET'} ${url}`, new TextDecoder().decode(await res.clone().arrayBuffer()));
+  return res;
+}
+
+describe('role matrix: every page and API route × every role', () => {
+  test.each(MATRIX)('%s', async (url, expected) => {
+    const got: number[] = [];
+    for (const who of WHO) got.push((await fetchAs(who, url)).status);
+    expect(Object.fromEntries(WHO.map((w, i) => [w, got[i]]))).toEqual(Object.fromEntries(WHO.map((w, i) => [w, expected[i]])));
+  });
+
+  test('anonymous page visits are sent to the login page with the way back', async () => {
+    const res = await fetchAs('anonymous', '/satisfacao');
+    expect(res.headers.get('location')).toBe('/login?next=%2Fsatisfacao');
+  });
+
+  test('refusals are the JSON envelope on the API', async () => {
+    const res = await fetchAs('analyst', '/api/v1/followups');
+    expect(await readJson(res)).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+  });
+
+  test('follow-up forms: analysts and leadership are refused, a lead claims (with the CSRF token), without it 403', async () => {
+    const queue = (await readJson(await fetchAs('lead', '/api/v1/followups?status=open'))).followups;
+    const target = queue.find((f: { ticket: string }) => f.ticket === 'B1');
+    const form = (csrf?: string) => ({
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ source: target.answer_source, id: target.answer_id, ...(csrf ? { _csrf: csrf } : {}) }).toString(),
+    });
+    expect((await fetchAs('analyst', '/satisfacao/followups/claim', form())).status).toBe(403);
+    expect((await fetchAs('leadership', '/satisfacao/followups/claim', form())).status).toBe(403);
+    expect((await fetchAs('anonymous', '/satisfacao/followups/claim', form())).status).toBe(303);
+    const lead = sessions.get('lead') as { Cookie: string; 'X-CSRF-Token': string };
+    const noCsrf = await app.request('/satisfacao/followups/claim', { ...form(), headers: { Cookie: lead.Cookie, 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(noCsrf.status).toBe(403);
+    const claimed = await app.request('/satisfacao/followups/claim', { ...form(lead['X-CSRF-Token']), headers: { Cookie: lead.Cookie, 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(claimed.status).toBe(303);
+    expect(claimed.headers.get('location')).toBe('/satisfacao');
+    const after = (await readJson(await fetchAs('lead', '/api/v1/followups'))).followups.find((f: { answer_id: string }) => f.answer_id === target.answer_id);
+    expect(after.status).toBe('claimed');
+  });
+});
+
+describe('analysts never see survey answers', () => {
+  test('nav: no Satisfação link for an analyst, present for a lead', async () => {
+    const nav = (html: string) => /<nav[\s\S]*?<\/nav>/.exec(html)?.[0] ?? '';
+    expect(nav(await (await fetchAs('analyst', '/')).text())).not.toContain('/satisfacao');
+    expect(nav(await (await fetchAs('lead', '/')).text())).toContain('/satisfacao');
+  });
+
+  test('every analyst-reachable response (pages, each metric in JSON, CSV and Arrow, tickets, refusals) is free of comments and ratings', async () => {
+    for (const metric of listMetrics('analyst')) {
+      for (const format of ['json', 'csv', 'arrow']) {
+        const res = await fetchAs('analyst', `/api/v1/metrics/${metric.name}?${MARCH}&format=${format}`);
+        expect(res.status, `${metric.name} ${format}`).toBe(200);
+      }
+    }
+    for (const ticket of ['A1', 'A2', 'B1', 'C1', 'U1', 'U2', 'M1']) {
+      await fetchAs('analyst', `/tickets/${ticket}`);
+      await fetchAs('analyst', `/api/v1/tickets/${ticket}`);
+    }
+    for (const url of ['/', '/sla?group=category', '/categorias?lang=en', '/em-risco', '/satisfacao', '/api/v1/metrics/csat', '/api/v1/metrics/satisfaction_distribution?format=csv']) {
+      await fetchAs('analyst', url);
+    }
+    expect(analystBodies.size).toBeGreaterThan(40);
+    for (const [url, body] of analystBodies) {
+      for (const marker of MARKERS) expect(body.includes(marker), `${url} contains ${marker}`).toBe(false);
+      expect(RATING_WORDS.exec(body)?.[0], `${url} contains a rating word`).toBeUndefined();
+    }
+  });
+
+  test('the markers are really there: a lead sees them on Satisfação and in the follow-up API', async () => {
+    const page = await (await fetchAs('lead', '/satisfacao')).text();
+    expect(page).toContain(MARKERS[0]);
+    expect(page).not.toContain('<script>alert(1)</script>');
+    const api = await (await fetchAs('lead', '/api/v1/followups')).text();
+    for (const marker of [MARKERS[0], MARKERS[2]]) expect(api).toContain(marker);
+    expect(RATING_WORDS.test(page)).toBe(true);
+  });
+});
