@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -7,6 +7,9 @@ import { AccessError } from '../access/roles.js';
 import { createAuthMiddleware } from './auth/createAuthMiddleware.js';
 import { createAuthRoutes } from './auth/createAuthRoutes.js';
 import { createSecurityHeaders } from './auth/createSecurityHeaders.js';
+import { isApiRequest } from './auth/guards.js';
+import { renderErrorPage } from './auth/renderAuthPages.js';
+import { resolveLang } from './i18n/resolveLang.js';
 import type { AuthVariables } from './auth/types.js';
 import { AppError } from './errors.js';
 import { createEventsRoutes } from './routes/events.js';
@@ -95,18 +98,24 @@ export function createApp({ db, logger = quietLogger, config, now, policy = load
   app.route('/assets', createAssetRoutes());
   app.route('/', createPageRoutes(pages));
 
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  // Pages get an HTML error page, the API (and non-browser callers) the JSON envelope.
+  const answer = (c: Context<AppEnv>, status: ContentfulStatusCode, code: string, message: string) =>
+    isApiRequest(c) || !c.req.header('accept')?.includes('text/html')
+      ? c.json({ error: { code, message } }, status)
+      : c.html(renderErrorPage(resolveLang(c), status, code, message), status);
+
+  app.notFound((c) => answer(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.onError((error, c) => {
     if (error instanceof AppError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-      const body = { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) };
-      return c.json({ error: body }, error.status);
+      if (error.data) return c.json({ error: { code: error.code, message: error.message, data: error.data } }, error.status);
+      return answer(c, error.status, error.code, error.message);
     }
-    if (error instanceof AccessError) return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    if (error instanceof AccessError) return answer(c, error.status, error.code, error.message);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      return c.json({ error: { code: `http_${status}`, message: error.message || 'request refused' } }, status);
+      return answer(c, status, `http_${status}`, error.message || 'request refused');
     }
     const id = c.get('requestId');
     logger.error('request_failed', {
@@ -115,7 +124,7 @@ export function createApp({ db, logger = quietLogger, config, now, policy = load
       path: c.req.path,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
-    return c.json({ error: { code: 'internal', message: `internal error (request id ${id})` } }, 500);
+    return answer(c, 500, 'internal', `internal error (request id ${id})`);
   });
 
   return app;

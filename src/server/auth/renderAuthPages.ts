@@ -17,6 +17,7 @@ const TEXT = {
     locked: (minutes: number) =>
       `Muitas tentativas sem sucesso. Por segurança, o acesso está bloqueado por ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}; tente novamente depois.`,
     forbiddenTitle: 'Acesso negado',
+    errorTitle: (status: number) => (status === 404 ? 'Página não encontrada' : status >= 500 ? 'Erro interno' : 'Pedido recusado'),
     forbidden: (role: string) => `Seu perfil (${role}) não tem acesso a esta página.`,
     home: 'Voltar ao início',
     roles: { analyst: 'Analista', lead: 'Líder', leadership: 'Diretoria', admin: 'Administrador' },
@@ -34,6 +35,7 @@ const TEXT = {
     locked: (minutes: number) =>
       `Too many failed attempts. For your security, sign-in is locked for ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}; try again later.`,
     forbiddenTitle: 'Access denied',
+    errorTitle: (status: number) => (status === 404 ? 'Page not found' : status >= 500 ? 'Internal error' : 'Request refused'),
     forbidden: (role: string) => `Your role (${role}) does not have access to this page.`,
     home: 'Back to the start page',
     roles: { analyst: 'Analyst', lead: 'Lead', leadership: 'Leadership', admin: 'Administrator' },
@@ -106,6 +108,19 @@ export function renderForbiddenPage(lang: Lang, role: Role) {
     t.forbiddenTitle,
     html`<h1>${t.forbiddenTitle}</h1>
 <p class="alert" role="alert">${t.forbidden(t.roles[role])}</p>
+<p><a href="/">${t.home}</a></p>`,
+  );
+}
+
+/** The HTML page a browser gets for an error on a page (the API answers the JSON envelope). */
+export function renderErrorPage(lang: Lang, status: number, code: string, message: string) {
+  const t = TEXT[lang];
+  const title = t.errorTitle(status);
+  return page(
+    lang,
+    title,
+    html`<h1>${title}</h1>
+<p class="alert" role="alert" data-error-code="${code}">${message}</p>
 <p><a href="/">${t.home}</a></p>`,
   );
 }

@@ -181,3 +181,29 @@ describe('/assets', () => {
     }
   });
 });
+
+describe('errors on pages', () => {
+  const browser = (headers: Record<string, string>) => ({ ...headers, Accept: 'text/html,application/xhtml+xml' });
+
+  test('a browser asking a page with an unreadable filter gets a pt-BR HTML error page, not JSON', async () => {
+    const { status, html, res } = await get('/sla?from=ontem', browser(leadership));
+    expect(status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html).toContain('Pedido recusado');
+    expect(html).toMatch(/data-error-code="invalid_query"/);
+  });
+
+  test('the same mistake on the API answers the JSON envelope', async () => {
+    const res = await app.request('/api/v1/metrics/response_compliance?from=ontem&to=2026-06-01', { headers: browser(leadership) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_query' } });
+  });
+
+  test('an unknown page is an HTML 404 for a browser and JSON for a script', async () => {
+    const page = await get('/nao-existe', browser(leadership));
+    expect(page.status).toBe(404);
+    expect(page.html).toContain('Página não encontrada');
+    const script = await app.request('/nao-existe', { headers: leadership });
+    expect(await script.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
