@@ -10,6 +10,8 @@ import { type PeriodDates, previousPeriod } from '../routes/readPeriod.js';
 import { type PageContext, type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
 import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
+import { formatDuration } from '../../policy/parseDuration.js';
+import type { Policy } from '../../policy/policySchema.js';
 
 /** The single numbers of the cards, each for the period and the previous one. */
 export const OVERVIEW_CARDS = ['response_compliance', 'solution_compliance', 'breaches', 'backlog', 'at_risk'] as const;
@@ -34,10 +36,11 @@ function renderCard(ctx: PageContext, current: MetricResult, previous: MetricRes
   </div>`;
 }
 
-function renderSeverityTable(ctx: PageContext, response: MetricResult, solution: MetricResult): Html {
+function renderSeverityTable(ctx: PageContext, policy: Readonly<Policy>, response: MetricResult, solution: MetricResult): Html {
   const bySeverity = (result: MetricResult, severity: string) => result.rows.find((r) => r.severity === severity)?.value ?? null;
-  const rows = ['urgente', 'alta', 'media', 'baixa'].map((severity) => [
-    severity,
+  const rows = (['urgente', 'alta', 'media', 'baixa'] as const).map((severity) => [
+    // The guide's name and its promise, e.g. "Média (8x5: 2h / 24h)".
+    `${policy.severities[severity].label} (${policy.severities[severity].calendar}: ${formatDuration(policy.severities[severity].firstResponse)} / ${formatDuration(policy.severities[severity].solution)})`,
     formatValue(ctx.lang, bySeverity(response, severity), 'percent'),
     formatValue(ctx.lang, bySeverity(solution, severity), 'percent'),
   ]);
@@ -50,7 +53,7 @@ function renderSeverityTable(ctx: PageContext, response: MetricResult, solution:
  * before, breaches, backlog and at-risk count as cards; compliance per severity; the overview
  * dashboard's charts (weekly trends, breaches, backlog).
  */
-export async function renderOverviewPage(c: Context<ServerEnv>, { readMetric, now }: PageOptions) {
+export async function renderOverviewPage(c: Context<ServerEnv>, { readMetric, now, policy }: PageOptions) {
   const ctx = pageContext(c);
   const values = readPageFilters(c, now());
   const previous = previousPeriod(values.period);
@@ -66,7 +69,7 @@ export async function renderOverviewPage(c: Context<ServerEnv>, { readMetric, no
       ${cards.map((card, i) => renderCard(ctx, card, previousCards[i]))}
     </section>
     <h2>${ctx.t('overview.per_severity')}</h2>
-    ${renderSeverityTable(ctx, response, solution)}
+    ${renderSeverityTable(ctx, policy, response, solution)}
     ${renderPanels(ctx.lang, panels)}`;
   return c.html(renderLayout(ctx.layout({ title: ctx.t('overview.title'), active: '/', body, charts: true, scripts: CHART_SCRIPTS })));
 }

@@ -54,6 +54,9 @@ describe('Visão geral', () => {
     expect(html).toContain('<html lang="pt-BR">');
     expect(html).toMatch(/data-metric="response_compliance"[\s\S]*?<div class="value bad">71,4%<\/div>/);
     expect(html).toMatch(/data-metric="breaches"[\s\S]*?<div class="value ">2<\/div>/);
+    // The per-severity table names each severity as the guide does, with its promise.
+    expect(html).toContain('<td>Média (8x5: 2h / 24h)</td>');
+    expect(html).toContain('<td>Urgente (24x7: 30m / 4h)</td>');
     expect(html).toContain('<script defer src="/assets/vendor/vega-embed.min.js"></script>');
     expect(html).not.toMatch(/<body[^>]*data-ready/);
     const specs = embeddedSpecs(html);
