@@ -6,7 +6,11 @@ import { markInterruptedRuns } from '../ingest/ingestFile.js';
 import { createApp, createJsonLogger, DEFAULT_MAX_BODY_BYTES, type Logger } from '../server/createApp.js';
 import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
-import { parseOptions } from './options.js';
+import { parseOptions, policyOption } from './options.js';
+import { startRecomputeLoop, type RecomputeLoop } from '../metrics/startRecomputeLoop.js';
+import { createHttpMetrics } from '../server/observability/createHttpMetrics.js';
+
+const isOn = (value: string | undefined) => /^(1|on|true|yes|sim)$/i.test(value ?? '');
 
 export const SERVE_HELP = `prazo serve [--port 3000] [--host 127.0.0.1] [--db PATH]
 
@@ -19,9 +23,19 @@ export const SERVE_HELP = `prazo serve [--port 3000] [--host 127.0.0.1] [--db PA
   --port N     TCP port (0 picks a free one; default 3000)
   --host ADDR  address to bind (default 127.0.0.1; 0.0.0.0 to listen on every interface)
   --db PATH    DuckDB file (or PRAZO_DB; default data/prazo.duckdb)
+  --policy FILE      the SLA policy (or PRAZO_POLICY; default config/policy.json)
+  --secure-cookies   mark the session cookie Secure even without TLS seen (or PRAZO_SECURE_COOKIES=1)
+  --trust-proxy      behind a reverse proxy: take the client address and scheme from X-Forwarded-*
+                     (or PRAZO_TRUST_PROXY=1); without it login limits count the proxy's address
+
+  Every minute the tickets that got events and every ticket not yet closed are recomputed, so
+  the dashboards and the at-risk queue follow the clock.
 
   POST /api/v1/events   events as NDJSON or a JSON array, with a source token (prazo token create)
-  GET  /healthz         {"ok":true}`;
+  GET  /healthz         {"ok":true,"db":"ok","version"}
+  GET  /metrics         Prometheus text; from loopback without a proxy (no X-Forwarded-For), or an admin
+  GET  /api/v1/…        metrics (JSON, ?format=csv|arrow), tickets, follow-ups; /api/v1/openapi.json
+  GET  /, /sla, /em-risco, /categorias, /satisfacao, /relatorios, /admin   pages (sign in at /login)`;
 
 /** How long running requests may take to finish after a stop signal before connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -98,19 +112,33 @@ async function stopServer(server: Server, logger: Logger, signals: SignalSource)
 
 /** `prazo serve`: resolves once the server has stopped and the database is closed. */
 export async function runServeCommand(argv: string[], io: ServeIo, signals: SignalSource = process): Promise<void> {
-  const { values } = parseOptions(argv, { port: { type: 'string' }, host: { type: 'string' } });
+  const { values } = parseOptions(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'secure-cookies': { type: 'boolean' },
+    'trust-proxy': { type: 'boolean' },
+  });
   if (values.help) {
     io.stderr(`${SERVE_HELP}\n`);
     return;
   }
   const port = parsePort((values.port as string | undefined) ?? '3000');
   const host = (values.host as string | undefined) ?? '127.0.0.1';
+  const policy = policyOption(values);
+  const env = process.env;
+  const secureCookies = values['secure-cookies'] === true || isOn(env.PRAZO_SECURE_COOKIES);
+  const trustProxy = values['trust-proxy'] === true || isOn(env.PRAZO_TRUST_PROXY);
   const logger = createJsonLogger(io.stderr);
   const db: Database = await openForCli(values.db);
+  const httpMetrics = createHttpMetrics();
+  let recompute: RecomputeLoop | undefined;
   try {
     const interrupted = await markInterruptedRuns(db);
     if (interrupted > 0) logger.warn('interrupted_runs', { count: interrupted });
-    const app = createApp({ db, logger, config: { maxBodyBytes: DEFAULT_MAX_BODY_BYTES } });
+    const app = createApp({ db, logger, policy, metrics: httpMetrics, config: { maxBodyBytes: DEFAULT_MAX_BODY_BYTES, secureCookies, trustProxy } });
+    // Dashboards stay current: events that arrived and the live clock of open tickets.
+    recompute = startRecomputeLoop({ db, policy, logger, onRecompute: (r) => httpMetrics.observeRecompute(r.seconds, r.tickets) });
+    await recompute.runOnce();
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     let address: AddressInfo;
     try {
@@ -120,12 +148,16 @@ export async function runServeCommand(argv: string[], io: ServeIo, signals: Sign
     }
     const stopped = nextSignal(signals, ['SIGTERM', 'SIGINT']);
     const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    io.out({ event: 'listening', url: `http://${urlHost}:${address.port}`, host: address.address, port: address.port, pid: process.pid, db: db.path });
+    const url = `http://${urlHost}:${address.port}`;
+    io.out({ event: 'listening', url, host: address.address, port: address.port, pid: process.pid, db: db.path });
+    // stderr carries JSON log lines; a person at a terminal also gets the address in words.
+    if (process.stderr.isTTY) io.stderr(`\nPrazo no ar em ${url}  (Ctrl+C para parar)\n\n`);
     const signal = await stopped;
     logger.info('stopping', { signal });
     await stopServer(server, logger, signals);
     logger.info('stopped', { signal });
   } finally {
+    await recompute?.stop();
     db.close();
   }
 }
