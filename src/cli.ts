@@ -3,12 +3,16 @@ import { CliError } from './cli/CliError.js';
 import { CALENDAR_HELP, runCalendarCommand } from './cli/calendarCommand.js';
 import { parseOptions, policyOption } from './cli/options.js';
 import { INGEST_HELP, runIngestCommand } from './cli/ingestCommand.js';
+import { runMetricsCommand } from './cli/metricsCommand.js';
 import { runRecomputeCommand } from './cli/recomputeCommand.js';
+import { runRecipientsCommand } from './cli/recipientsCommand.js';
+import { runReportCommand } from './cli/reportCommand.js';
 import { runRejectsCommand } from './cli/rejectsCommand.js';
 import { runServeCommand } from './cli/serveCommand.js';
 import { runStartCommand } from './cli/startCommand.js';
 import { runTicketCommand } from './cli/ticketCommand.js';
 import { runTokenCommand } from './cli/tokenCommand.js';
+import { runUserCommand } from './cli/userCommand.js';
 
 const HELP = `prazo — SLA analytics for IT-support helpdesks
 
@@ -25,10 +29,16 @@ Commands:
   rejects             list rejected lines with their reasons (JSON lines)
   recompute           recompute ticket_sla (changed tickets, or --full); --now ISO
   ticket <id>         explain one ticket's SLA as JSON with its timeline; --now ISO
+  metrics <name>      a metric's rows as JSON lines: --from --to [--by week,severity] [--role r]; --list
+  report weekly       render last week's PDF report: [--week 2026-W47] [--out FILE] [--send]
+  recipients          who gets the weekly report: add EMAIL [--name N] | remove EMAIL | list
   serve               run the HTTP server (POST /api/v1/events); --port 3000 --host 127.0.0.1
   token create        a source token for HTTP ingest: --source NAME [--hmac] (shown once)
   token list          the source tokens (JSON lines, no secrets)
   token revoke        refuse a token from now on: --id ID
+  user add            a user: --email E --role analyst|lead|leadership|admin [--name N] [--password-stdin]
+  user token          a personal API token (Bearer prz_u_…, the user's role): --email E (shown once)
+  user list           the users (JSON lines); also user role|disable|tokens|revoke-token (user --help)
   policy check        validate a policy file and list every problem
   start               what \`npm start\` runs: the policy and this week's hours, then serve
 
@@ -87,8 +97,20 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'ticket':
         await runTicketCommand(rest, out);
         return 0;
+      case 'report':
+        await runReportCommand(rest, out);
+        return 0;
+      case 'recipients':
+        await runRecipientsCommand(rest, out);
+        return 0;
+      case 'metrics':
+        await runMetricsCommand(rest, out, io.stderr);
+        return 0;
       case 'serve':
         await runServeCommand(rest, { out, stderr: io.stderr });
+        return 0;
+      case 'user':
+        await runUserCommand(rest, { out, line: (line) => io.stdout(`${line}\n`), warn: io.stderr });
         return 0;
       case 'token':
         await runTokenCommand(rest, { out, line: (line) => io.stdout(`${line}\n`), warn: io.stderr });
@@ -102,9 +124,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return 0;
       }
       case 'start': {
-        runStartCommand(rest, (line) => io.stderr(`${line}\n`));
+        await runStartCommand(rest, (line) => io.stderr(`${line}\n`));
         if (rest.includes('--summary-only')) return 0;
-        const serveArgs = rest.filter((arg, i) => !['--date', '--policy'].includes(arg) && !['--date', '--policy'].includes(rest[i - 1] ?? ''));
+        const serveArgs = rest.filter((arg, i) => arg !== '--date' && rest[i - 1] !== '--date');
         await runServeCommand(serveArgs, { out, stderr: io.stderr });
         return 0;
       }

@@ -1,0 +1,44 @@
+import type { Caller } from '../access/roles.js';
+import { AccessError } from '../access/roles.js';
+import { addRecipient, listRecipients, removeRecipient } from '../reports/recipients.js';
+import { CliError } from './CliError.js';
+import { openForCli } from './ingestCommand.js';
+import { parseOptions } from './options.js';
+
+export const RECIPIENTS_HELP = `prazo recipients add EMAIL [--name NAME] | remove EMAIL | list [--all] [--db PATH]
+
+  Who receives the weekly report by e-mail. add and remove print {"email","active"}; list prints
+  one JSON line per recipient ({"email","name","addedAt","removedAt"}); --all includes removed ones.`;
+
+/** The command line acts as an administrator (whoever can run it can open the database file). */
+const CLI_CALLER: Caller = { role: 'admin', actor: 'system:cli' };
+
+export async function runRecipientsCommand(argv: string[], out: (json: unknown) => void): Promise<void> {
+  const { values, positionals } = parseOptions(argv, { name: { type: 'string' }, all: { type: 'boolean' } });
+  if (values.help) {
+    process.stderr.write(`${RECIPIENTS_HELP}\n`);
+    return;
+  }
+  const [sub, email, extra] = positionals;
+  if (!['add', 'remove', 'list'].includes(sub ?? '') || extra !== undefined || (sub !== 'list' && !email)) {
+    throw new CliError('usage: prazo recipients add EMAIL [--name NAME] | remove EMAIL | list; see --help');
+  }
+  const db = await openForCli(values.db);
+  try {
+    if (sub === 'add') {
+      const r = await addRecipient(db, CLI_CALLER, { email: email!, name: values.name as string | undefined });
+      out({ email: r.email, name: r.name, active: true });
+    } else if (sub === 'remove') {
+      const removed = await removeRecipient(db, CLI_CALLER, email!);
+      if (!removed) throw new CliError(`${email} is not an active recipient`, 1);
+      out({ email: email!.trim().toLowerCase(), active: false });
+    } else {
+      for (const r of await listRecipients(db, CLI_CALLER, { includeRemoved: values.all === true })) out(r);
+    }
+  } catch (error) {
+    if (error instanceof AccessError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    db.close();
+  }
+}

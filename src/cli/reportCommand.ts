@@ -1,0 +1,63 @@
+import { copyFileSync } from 'node:fs';
+import nodemailer from 'nodemailer';
+import { createOutbox } from '../reports/createOutbox.js';
+import { createWeeklyReportService } from '../reports/createWeeklyReportService.js';
+import { parseReportConfig } from '../reports/parseReportConfig.js';
+import { getPreviousWeek, parseReportWeek } from '../reports/reportWeek.js';
+import { CliError } from './CliError.js';
+import { openForCli } from './ingestCommand.js';
+import { parseOptions, policyOption } from './options.js';
+
+export const REPORT_HELP = `prazo report weekly [--week 2026-W47] [--out FILE.pdf] [--send] [--db PATH]
+
+  Renders the weekly SLA report (Monday–Sunday, America/Sao_Paulo; default: last week) to PDF
+  with Chromium, archives it (PRAZO_REPORTS_DIR, default data/reports) and prints one JSON line:
+  {"id","period","path","pages","created"}. A week already generated is not rendered again
+  ("created": false).
+
+  --week W      ISO week, e.g. 2026-W47
+  --out FILE    also copy the PDF to FILE
+  --send        queue the report for every recipient (prazo recipients) and send now over
+                PRAZO_SMTP_URL; failures stay queued for \`prazo serve\` to retry
+  --policy FILE policy file (company name, severities)
+  --db PATH     DuckDB file (or PRAZO_DB)`;
+
+export async function runReportCommand(argv: string[], out: (json: unknown) => void): Promise<void> {
+  const { values, positionals } = parseOptions(argv, { week: { type: 'string' }, out: { type: 'string' }, send: { type: 'boolean' } });
+  if (values.help) {
+    process.stderr.write(`${REPORT_HELP}\n`);
+    return;
+  }
+  if (positionals[0] !== 'weekly' || positionals.length > 1) throw new CliError('usage: prazo report weekly [--week 2026-W47] [--out FILE] [--send]; see --help');
+  let week;
+  try {
+    week = values.week ? parseReportWeek(String(values.week)) : getPreviousWeek(Date.now());
+  } catch (error) {
+    throw new CliError(`--week: ${(error as Error).message}`);
+  }
+  const config = (() => {
+    try {
+      return parseReportConfig();
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  })();
+  if (values.send && !config.smtpUrl) throw new CliError('--send needs PRAZO_SMTP_URL (e.g. smtp://mail.example.com:587)');
+  const policy = policyOption(values);
+  const db = await openForCli(values.db);
+  const service = createWeeklyReportService({ db, policy, archiveDir: config.archiveDir });
+  try {
+    const { report, created } = await service.generate(week);
+    if (values.out) copyFileSync(report.path, String(values.out));
+    let deliveries;
+    if (values.send) {
+      const outbox = createOutbox({ db, transport: nodemailer.createTransport(config.smtpUrl!), from: config.mailFrom, company: policy.company, maxAttempts: config.maxAttempts });
+      const queued = await outbox.enqueue(report.id);
+      deliveries = { queued, ...(await outbox.drain()) };
+    }
+    out({ id: report.id, period: report.period, path: values.out ? String(values.out) : report.path, pages: report.pages, created, ...(deliveries ? { deliveries } : {}) });
+  } finally {
+    await service.close();
+    db.close();
+  }
+}

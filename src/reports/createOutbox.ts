@@ -1,0 +1,209 @@
+import type { Database } from '../db/openDatabase.js';
+import { composeReportMail, getDeliveryMessageId, type ReportMail } from './composeReportMail.js';
+import { getWeeklySummary } from './getWeeklySummary.js';
+import { createMetricReader, type MetricReader } from './metricSource.js';
+import { getReport } from './reportStore.js';
+import { type Clock, type Logger, quietLogger } from './types.js';
+
+/** What the outbox needs of a nodemailer transport. */
+export interface MailTransport {
+  sendMail(mail: ReportMail): Promise<unknown>;
+}
+
+export interface Backoff {
+  /** Delay after the first failure; doubles after each one, up to maxMs. */
+  baseMs: number;
+  maxMs: number;
+  /** ± this fraction of the delay, at random, so retries of many deliveries spread out. */
+  jitter: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { baseMs: 60_000, maxMs: 60 * 60_000, jitter: 0.2 };
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+export interface OutboxOptions {
+  db: Database;
+  transport: MailTransport;
+  from: string;
+  company: string;
+  maxAttempts?: number;
+  backoff?: Backoff;
+  clock?: Clock;
+  /** Uniform in [0, 1), for the jitter. */
+  random?: () => number;
+  logger?: Logger;
+  readMetric?: MetricReader;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface Delivery {
+  reportId: number;
+  recipient: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  sentAt: string | null;
+  messageId: string;
+}
+
+export interface DrainResult {
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+export interface Outbox {
+  /** One pending delivery per active recipient (none twice for the same report); returns how many were added. */
+  enqueue(reportId: number): Promise<number>;
+  /** Sends every delivery due now; concurrent calls share one run. */
+  drain(): Promise<DrainResult>;
+  listDeliveries(reportId?: number): Promise<Delivery[]>;
+}
+
+/** The wait before attempt `attempts + 1`: exponential, capped, with jitter. */
+export function getBackoffDelay(attempts: number, backoff: Backoff, random: () => number): number {
+  const base = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (1 - backoff.jitter + 2 * backoff.jitter * random()));
+}
+
+/** An SMTP 5xx answer will not change on retry; connection errors and 4xx will. */
+const isPermanent = (error: unknown) => {
+  const code = (error as { responseCode?: number }).responseCode;
+  return typeof code === 'number' && code >= 500;
+};
+
+const ISO = (col: string) => `strftime(${col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`;
+
+/** The deliveries (of one report, or all), newest report first: for the Relatórios page. */
+export async function listDeliveries(db: Database, reportId?: number): Promise<Delivery[]> {
+  const c = await db.connect();
+  try {
+    const rows = (await c.runAndReadAll(
+      `SELECT report_id::INTEGER AS report_id, recipient, status, attempts, ${ISO('next_attempt_at')} AS next_attempt_at, last_error,
+         ${ISO('sent_at')} AS sent_at, message_id FROM deliveries WHERE $report::BIGINT IS NULL OR report_id = $report::BIGINT
+       ORDER BY report_id DESC, recipient`,
+      { report: reportId ?? null },
+    )).getRowObjectsJS();
+    return rows.map((r) => ({
+      reportId: Number(r.report_id), recipient: String(r.recipient), status: r.status as DeliveryStatus, attempts: Number(r.attempts),
+      nextAttemptAt: String(r.next_attempt_at), lastError: (r.last_error as string | null) ?? null, sentAt: (r.sent_at as string | null) ?? null,
+      messageId: String(r.message_id),
+    }));
+  } finally {
+    c.closeSync();
+  }
+}
+
+/**
+ * The delivery outbox (DESIGN.md §3). Each (report, recipient) is a row; `drain` sends the due
+ * ones, one SMTP transaction each, retrying failures with exponential backoff and jitter until
+ * maxAttempts, then marks them failed with the last error.
+ *
+ * Guarantee: at-least-once, with the duplicate recognisable. Before the SMTP send the row is
+ * committed as 'sending' with its attempt counted; after the server accepts, it is committed as
+ * 'sent'. A 'sent' row is never sent again. If the process dies between the server's acceptance
+ * and the 'sent' commit, the row is still 'sending' at the next start, and it is sent again with
+ * the same Message-ID (fixed per report and recipient), which mail systems use to drop the
+ * duplicate. We chose this over at-most-once because a lost weekly report is worse than a second
+ * copy that carries the same Message-ID.
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { db, transport, from, company, clock = Date.now, random = Math.random, logger = quietLogger } = options;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const readMetric = options.readMetric ?? createMetricReader(db);
+  let running: Promise<DrainResult> | undefined;
+
+  async function exec(sql: string, params: Record<string, string | number | null>): Promise<void> {
+    const c = await db.connect();
+    try {
+      await c.run(sql, params);
+    } finally {
+      c.closeSync();
+    }
+  }
+
+  async function enqueue(reportId: number): Promise<number> {
+    const c = await db.connect();
+    try {
+      const recipients = (await c.runAndReadAll('SELECT email FROM recipients WHERE removed_at IS NULL ORDER BY email')).getRows().map((r) => String(r[0]));
+      let added = 0;
+      for (const recipient of recipients) {
+        const rows = (await c.runAndReadAll(
+          `INSERT INTO deliveries (report_id, recipient, status, next_attempt_at, message_id, created_at)
+           VALUES ($report, $recipient, 'pending', $now::TIMESTAMPTZ, $messageId, $now::TIMESTAMPTZ)
+           ON CONFLICT (report_id, recipient) DO NOTHING RETURNING recipient`,
+          { report: reportId, recipient, now: new Date(clock()).toISOString(), messageId: getDeliveryMessageId(reportId, recipient, from) },
+        )).getRows();
+        added += rows.length;
+      }
+      logger.info('deliveries_enqueued', { report_id: reportId, added });
+      return added;
+    } finally {
+      c.closeSync();
+    }
+  }
+
+  async function dueDeliveries(now: number): Promise<Delivery[]> {
+    const all = await listDeliveries(db);
+    return all.filter((d) => (d.status === 'pending' || d.status === 'sending') && Date.parse(d.nextAttemptAt) <= now)
+      .sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt) || a.reportId - b.reportId || a.recipient.localeCompare(b.recipient));
+  }
+
+  async function deliver(d: Delivery, mails: Map<number, Promise<(to: string) => ReportMail>>): Promise<'sent' | 'retrying' | 'failed'> {
+    const key = { report: d.reportId, recipient: d.recipient };
+    if (d.status === 'sending') logger.warn('delivery_resumed', { ...key, message_id: d.messageId, note: 'interrupted after the send began; sent again with the same Message-ID' });
+    const attempts = d.attempts + 1;
+    try {
+      if (!mails.has(d.reportId)) mails.set(d.reportId, prepareMail(d.reportId));
+      const mail = (await mails.get(d.reportId)!)(d.recipient);
+      await exec(`UPDATE deliveries SET status = 'sending', attempts = $attempts WHERE report_id = $report AND recipient = $recipient`, { ...key, attempts });
+      await transport.sendMail({ ...mail, messageId: d.messageId });
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      const final = attempts >= maxAttempts || isPermanent(error);
+      const next = final ? clock() : clock() + getBackoffDelay(attempts, backoff, random);
+      await exec(
+        `UPDATE deliveries SET status = $status, attempts = $attempts, last_error = $error, next_attempt_at = $next::TIMESTAMPTZ
+         WHERE report_id = $report AND recipient = $recipient`,
+        { ...key, status: final ? 'failed' : 'pending', attempts, error: message.slice(0, 1000), next: new Date(next).toISOString() },
+      );
+      logger[final ? 'error' : 'warn'](final ? 'delivery_failed' : 'delivery_retry', { ...key, attempts, error: message, next_attempt_at: new Date(next).toISOString() });
+      return final ? 'failed' : 'retrying';
+    }
+    await exec(`UPDATE deliveries SET status = 'sent', sent_at = $now::TIMESTAMPTZ, last_error = NULL WHERE report_id = $report AND recipient = $recipient`, {
+      ...key,
+      now: new Date(clock()).toISOString(),
+    });
+    logger.info('delivery_sent', { ...key, attempts, message_id: d.messageId });
+    return 'sent';
+  }
+
+  async function prepareMail(reportId: number): Promise<(to: string) => ReportMail> {
+    const report = await getReport(db, reportId);
+    if (!report) throw new Error(`report ${reportId} not found`);
+    const summary = await getWeeklySummary(readMetric, report);
+    return (to) => composeReportMail(report, summary, to, from, company);
+  }
+
+  async function drainOnce(): Promise<DrainResult> {
+    const result: DrainResult = { sent: 0, retrying: 0, failed: 0 };
+    const mails = new Map<number, Promise<(to: string) => ReportMail>>();
+    for (const d of await dueDeliveries(clock())) {
+      const outcome = await deliver(d, mails);
+      result[outcome === 'sent' ? 'sent' : outcome === 'failed' ? 'failed' : 'retrying']++;
+    }
+    return result;
+  }
+
+  return {
+    enqueue,
+    listDeliveries: (reportId) => listDeliveries(db, reportId),
+    drain() {
+      running ??= drainOnce().finally(() => (running = undefined));
+      return running;
+    },
+  };
+}
