@@ -1,3 +1,4 @@
+import { dirname, join, resolve } from 'node:path';
 import { copyFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { createOutbox } from '../reports/createOutbox.js';
@@ -35,17 +36,18 @@ export async function runReportCommand(argv: string[], out: (json: unknown) => v
   } catch (error) {
     throw new CliError(`--week: ${(error as Error).message}`);
   }
+  const policy = policyOption(values);
   const config = (() => {
     try {
-      return parseReportConfig();
+      return parseReportConfig(process.env, policy.reports);
     } catch (error) {
       throw new CliError((error as Error).message);
     }
   })();
   if (values.send && !config.smtpUrl) throw new CliError('--send needs PRAZO_SMTP_URL (e.g. smtp://mail.example.com:587)');
-  const policy = policyOption(values);
   const db = await openForCli(values.db);
-  const service = createWeeklyReportService({ db, policy, archiveDir: config.archiveDir });
+  const archiveDir = process.env.PRAZO_REPORTS_DIR ? config.archiveDir : join(dirname(resolve(db.path)), 'reports');
+  const service = createWeeklyReportService({ db, policy, archiveDir });
   try {
     const { report, created } = await service.generate(week);
     if (values.out) copyFileSync(report.path, String(values.out));

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Database } from '../db/openDatabase.js';
@@ -9,6 +10,8 @@ import { openForCli } from './ingestCommand.js';
 import { parseOptions, policyOption } from './options.js';
 import { startRecomputeLoop, type RecomputeLoop } from '../metrics/startRecomputeLoop.js';
 import { createHttpMetrics } from '../server/observability/createHttpMetrics.js';
+import { parseReportConfig, type ReportConfig } from '../reports/parseReportConfig.js';
+import { type RunningReportService, startReportService } from '../reports/startReportService.js';
 
 const isOn = (value: string | undefined) => /^(1|on|true|yes|sim)$/i.test(value ?? '');
 
@@ -27,6 +30,11 @@ export const SERVE_HELP = `prazo serve [--port 3000] [--host 127.0.0.1] [--db PA
   --secure-cookies   mark the session cookie Secure even without TLS seen (or PRAZO_SECURE_COOKIES=1)
   --trust-proxy      behind a reverse proxy: take the client address and scheme from X-Forwarded-*
                      (or PRAZO_TRUST_PROXY=1); without it login limits count the proxy's address
+
+  The weekly PDF report runs on the policy's reports.schedule (default Monday 07:00
+  America/Sao_Paulo; a run missed while the server was down is caught up at start) and is mailed
+  to the recipients (prazo recipients add) through PRAZO_SMTP_URL; without it reports are only
+  archived (PRAZO_REPORTS_DIR, default: a reports folder beside the database).
 
   Every minute the tickets that got events and every ticket not yet closed are recomputed, so
   the dashboards and the at-risk queue follow the clock.
@@ -126,19 +134,23 @@ export async function runServeCommand(argv: string[], io: ServeIo, signals: Sign
   const host = (values.host as string | undefined) ?? '127.0.0.1';
   const policy = policyOption(values);
   const env = process.env;
+  let reportConfig: Readonly<ReportConfig>;
+  try {
+    reportConfig = parseReportConfig(env, policy.reports);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
   const secureCookies = values['secure-cookies'] === true || isOn(env.PRAZO_SECURE_COOKIES);
   const trustProxy = values['trust-proxy'] === true || isOn(env.PRAZO_TRUST_PROXY);
   const logger = createJsonLogger(io.stderr);
   const db: Database = await openForCli(values.db);
   const httpMetrics = createHttpMetrics();
   let recompute: RecomputeLoop | undefined;
+  let reports: RunningReportService | undefined;
   try {
     const interrupted = await markInterruptedRuns(db);
     if (interrupted > 0) logger.warn('interrupted_runs', { count: interrupted });
     const app = createApp({ db, logger, policy, metrics: httpMetrics, config: { maxBodyBytes: DEFAULT_MAX_BODY_BYTES, secureCookies, trustProxy } });
-    // Dashboards stay current: events that arrived and the live clock of open tickets.
-    recompute = startRecomputeLoop({ db, policy, logger, onRecompute: (r) => httpMetrics.observeRecompute(r.seconds, r.tickets) });
-    await recompute.runOnce();
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     let address: AddressInfo;
     try {
@@ -146,6 +158,13 @@ export async function runServeCommand(argv: string[], io: ServeIo, signals: Sign
     } catch (error) {
       throw new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`, 1);
     }
+    // Dashboards stay current: events that arrived and the live clock of open tickets.
+    recompute = startRecomputeLoop({ db, policy, logger, onRecompute: (r) => httpMetrics.observeRecompute(r.seconds, r.tickets) });
+    await recompute.runOnce();
+    // The weekly report's schedule (catching up a missed run now), its browser and the outbox.
+    // The archive sits beside the database unless PRAZO_REPORTS_DIR says otherwise.
+    const archiveDir = env.PRAZO_REPORTS_DIR ? reportConfig.archiveDir : join(dirname(resolve(db.path)), 'reports');
+    reports = startReportService({ db, policy, config: { ...reportConfig, archiveDir }, logger });
     const stopped = nextSignal(signals, ['SIGTERM', 'SIGINT']);
     const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${urlHost}:${address.port}`;
@@ -155,8 +174,11 @@ export async function runServeCommand(argv: string[], io: ServeIo, signals: Sign
     const signal = await stopped;
     logger.info('stopping', { signal });
     await stopServer(server, logger, signals);
+    await reports.stop();
+    await recompute.stop();
     logger.info('stopped', { signal });
   } finally {
+    await reports?.stop();
     await recompute?.stop();
     db.close();
   }

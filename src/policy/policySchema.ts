@@ -120,6 +120,16 @@ export const policySchema = z
     // out of novo (earliest), or only one of them. A source with only state changes (ServiceNow)
     // needs status_change or earliest.
     firstResponse: z.enum(['earliest', 'analyst_reply', 'status_change']).default('earliest'),
+    // The weekly report: when it runs (cron, in its zone), who it is from, how often a delivery is
+    // tried. Secrets (the SMTP URL) stay in the environment; PRAZO_* variables override these.
+    reports: z
+      .strictObject({
+        schedule: z.string().default('0 7 * * 1'),
+        timezone: z.string().default('America/Sao_Paulo'),
+        mailFrom: z.string().min(3).default('Prazo <prazo@localhost>'),
+        maxAttempts: z.number().int().min(1).max(50).default(8),
+      })
+      .default({ schedule: '0 7 * * 1', timezone: 'America/Sao_Paulo', mailFrom: 'Prazo <prazo@localhost>', maxAttempts: 8 }),
   });
 
 /**

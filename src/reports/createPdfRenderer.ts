@@ -75,7 +75,17 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     const profile = mkdtempSync(join(tmpdir(), 'prazo-chromium-'));
     const started = performance.now();
     try {
-      const browser = await puppeteer.launch({ executablePath, args: CHROMIUM_ARGS, userDataDir: profile, headless: true });
+      // Puppeteer's own signal handlers would exit the process (code 130) on Ctrl+C or SIGTERM;
+      // `prazo serve` stops gracefully itself and closes the browser on the way out.
+      const browser = await puppeteer.launch({
+        executablePath,
+        args: CHROMIUM_ARGS,
+        userDataDir: profile,
+        headless: true,
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
       current = browser;
       const removeProfile = () => {
         try {

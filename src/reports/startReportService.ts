@@ -3,7 +3,7 @@ import type { Database } from '../db/openDatabase.js';
 import { createOutbox, type Outbox } from './createOutbox.js';
 import type { ReportPolicy } from './createReportPrintRoutes.js';
 import { createWeeklyReportService, type WeeklyReportService } from './createWeeklyReportService.js';
-import type { ReportConfig } from './parseReportConfig.js';
+import { REPORT_SCHEDULE_OFF, type ReportConfig } from './parseReportConfig.js';
 import { type ReportScheduler, startReportScheduler } from './startReportScheduler.js';
 import { type Clock, type Logger, quietLogger } from './types.js';
 
@@ -41,7 +41,9 @@ export function startReportService(options: ReportServiceOptions): RunningReport
     db,
     clock,
     logger,
-    cron: config.cron,
+    // "off" keeps the schedule (and the start-up catch-up) from running; reports are made by hand.
+    cron: config.cron === REPORT_SCHEDULE_OFF ? undefined : config.cron,
+    schedule: config.cron !== REPORT_SCHEDULE_OFF,
     timezone: config.timezone,
     generate: async (week) => {
       const { report, created } = await reports.generate(week);

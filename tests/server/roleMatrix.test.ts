@@ -23,6 +23,8 @@ const MATRIX: [string, number[]][] = [
   ['/categorias', PAGE(200, 200, 200, 200)],
   ['/satisfacao', PAGE(403, 200, 200, 200)],
   ['/relatorios', PAGE(403, 403, 200, 200)],
+  ['/relatorios?lang=en', PAGE(403, 403, 200, 200)],
+  ['/relatorios/999999.pdf', PAGE(403, 403, 404, 404)], // refused before the lookup; no such report for the others
   ['/admin', PAGE(403, 403, 403, 200)],
   ['/api/v1/metrics', API(200, 200, 200, 200)],
   [`/api/v1/metrics/response_compliance?${MARCH}&by=analyst`, API(200, 200, 200, 200)],
@@ -93,6 +95,21 @@ describe('role matrix: every page and API route × every role', () => {
     expect(claimed.headers.get('location')).toBe('/satisfacao');
     const after = (await readJson(await fetchAs('lead', '/api/v1/followups'))).followups.find((f: { answer_id: string }) => f.answer_id === target.answer_id);
     expect(after.status).toBe('claimed');
+  });
+});
+
+describe('Relatórios recipient forms × every role', () => {
+  test.each([
+    ['/relatorios/destinatarios', [303, 403, 403, 303, 303]],
+    ['/relatorios/destinatarios/remover', [303, 403, 403, 303, 303]],
+  ])('POST %s (with the CSRF token)', async (url, expected) => {
+    const got: number[] = [];
+    for (const who of WHO) {
+      const session = sessions.get(who) as Record<string, string>;
+      const body = new URLSearchParams({ email: `matriz-${who}@cliente.test`, ...(session['X-CSRF-Token'] ? { _csrf: session['X-CSRF-Token'] } : {}) });
+      got.push((await fetchAs(who, url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: body.toString() })).status);
+    }
+    expect(got).toEqual(expected);
   });
 });
 

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { requireRole } from '../auth/guards.js';
 import type { ServerEnv } from '../routes/callerOf.js';
+import { createReportArchiveRoutes } from '../routes/createReportArchiveRoutes.js';
 import { renderAdminPage } from './adminPage.js';
 import { renderAtRiskPage } from './atRiskPage.js';
 import { renderCategoriesPage } from './categoriesPage.js';
 import { renderOverviewPage } from './overviewPage.js';
 import type { PageOptions } from './pageContext.js';
 import { pageRole } from './renderLayout.js';
-import { renderReportsPage } from './reportsPage.js';
 import { createFollowUpFormRoutes, renderSatisfactionPage } from './satisfactionPage.js';
 import { renderSlaPage } from './slaPage.js';
 import { renderTicketPage } from './ticketPage.js';
@@ -27,7 +27,7 @@ export function createPageRoutes(options: PageOptions): Hono<ServerEnv> {
   app.get('/categorias', requireRole(pageRole('/categorias')), (c) => renderCategoriesPage(c, options));
   app.get('/satisfacao', requireRole(pageRole('/satisfacao')), (c) => renderSatisfactionPage(c, options));
   app.route('/satisfacao/followups', createFollowUpFormRoutes(options));
-  app.get('/relatorios', requireRole(pageRole('/relatorios')), (c) => renderReportsPage(c, options));
+  app.route('/relatorios', createReportArchiveRoutes(options));
   app.get('/admin', requireRole(pageRole('/admin')), (c) => renderAdminPage(c, options));
   return app;
 }

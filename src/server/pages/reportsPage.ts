@@ -1,90 +1,146 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
-import type { Database } from '../../db/openDatabase.js';
-import { formatInstant } from '../i18n/resolveLang.js';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DateTime } from 'luxon';
+import { type Delivery, listDeliveries } from '../../reports/createOutbox.js';
+import { listArchivedReports } from '../../reports/readArchivedReport.js';
+import { listRecipients, type Recipient } from '../../reports/recipients.js';
+import type { ReportRow } from '../../reports/reportStore.js';
+import type { Lang, MessageKey } from '../i18n/messages.js';
+import { formatInstant, formatValue, TIME_ZONE } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
-import { type PageOptions, pageContext } from './pageContext.js';
-import { renderLayout, renderTable } from './renderLayout.js';
+import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
+import { type Html, renderLayout, renderTable } from './renderLayout.js';
 
-interface ReportRow {
-  id: number;
-  kind: string;
-  period: string;
-  pages: number;
-  bytes: number;
-  generated_at: string;
-  sent: number;
-  pending: number;
-  failed: number;
+/** The messages a redirect may ask the page to show (`?ok=added`); anything else is ignored. */
+const NOTICES = { added: 'reports.ok.added', removed: 'reports.ok.removed' } as const satisfies Record<string, MessageKey>;
+const PROBLEMS = { not_recipient: 'reports.problem.not_recipient' } as const satisfies Record<string, MessageKey>;
+
+/** What a refused form post shows on the page again: the message and what the user typed. */
+export interface RecipientFormState {
+  error: string;
+  email: string;
+  name: string;
 }
 
-async function tableExists(db: Database, name: string): Promise<boolean> {
-  const c = await db.connect();
-  try {
-    const reader = await c.runAndReadAll("SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name = $name AND schema_name = 'main'", { name });
-    return Number(reader.getRows()[0]![0]) > 0;
-  } finally {
-    c.closeSync();
-  }
+/** `/relatorios/<id>.pdf`: the download link of an archived report. */
+export const reportPdfHref = (id: number) => `/relatorios/${id}.pdf`;
+
+/** The report's days, Monday to Sunday in São Paulo: "17/11/2026 – 23/11/2026" (en: 2026-11-17 – 2026-11-23). */
+export function formatReportDates(lang: Lang, periodStart: string, periodEnd: string): string {
+  const day = (iso: string, shiftMs: number) => {
+    const at = DateTime.fromISO(iso, { zone: 'utc' }).setZone(TIME_ZONE).plus({ milliseconds: shiftMs });
+    return at.isValid ? at.toFormat(lang === 'pt' ? 'dd/LL/yyyy' : 'yyyy-LL-dd') : iso;
+  };
+  // period_end is the next Monday 00:00 (exclusive): the last day is the one before it.
+  return `${day(periodStart, 0)} – ${day(periodEnd, -1)}`;
 }
 
-/** The report archive, newest first, with delivery counts; empty when the reports tables do not exist yet. */
-export async function listReportArchive(db: Database): Promise<ReportRow[]> {
-  if (!(await tableExists(db, 'reports'))) return [];
-  const c = await db.connect();
-  try {
-    const reader = await c.runAndReadAll(
-      `SELECT r.id::DOUBLE AS id, r.kind, r.period, r.pages, r.bytes::DOUBLE AS bytes,
-              strftime(r.generated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS generated_at,
-              count(*) FILTER (WHERE d.status = 'sent')::INTEGER AS sent,
-              count(*) FILTER (WHERE d.status IN ('pending', 'sending'))::INTEGER AS pending,
-              count(*) FILTER (WHERE d.status = 'failed')::INTEGER AS failed
-       FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
-       GROUP BY r.id, r.kind, r.period, r.pages, r.bytes, r.generated_at ORDER BY r.generated_at DESC LIMIT 200`,
-    );
-    return reader.getRowObjectsJS() as unknown as ReportRow[];
-  } finally {
-    c.closeSync();
-  }
+/** Bytes as "512 B", "20 KB" or "1,2 MB" (pt-BR separators by default). */
+export function formatBytes(lang: Lang, bytes: number): string {
+  if (bytes < 1024) return `${formatValue(lang, bytes, 'count')} B`;
+  if (bytes < 1024 * 1024) return `${formatValue(lang, Math.round(bytes / 1024), 'count')} KB`;
+  return `${formatValue(lang, Math.round((bytes / (1024 * 1024)) * 10) / 10)} MB`;
 }
 
-/** Who receives the weekly report (not removed), by e-mail; empty when the table does not exist yet. */
-export async function listActiveRecipients(db: Database): Promise<{ email: string; name: string | null; added_at: string }[]> {
-  if (!(await tableExists(db, 'recipients'))) return [];
-  const c = await db.connect();
-  try {
-    const reader = await c.runAndReadAll(
-      `SELECT email, name, strftime(added_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS added_at
-       FROM recipients WHERE removed_at IS NULL ORDER BY email`,
-    );
-    return reader.getRowObjectsJS() as never;
-  } finally {
-    c.closeSync();
-  }
+function countDeliveries(deliveries: Delivery[]): string {
+  const count = (test: (d: Delivery) => boolean) => deliveries.filter(test).length;
+  return `${count((d) => d.status === 'sent')} / ${count((d) => d.status === 'pending' || d.status === 'sending')} / ${count((d) => d.status === 'failed')}`;
 }
 
-/** `/relatorios` (leadership and admin): the weekly report archive, its deliveries and the recipients. */
-export async function renderReportsPage(c: Context<ServerEnv>, { db }: PageOptions) {
-  const ctx = pageContext(c);
-  const [reports, recipients] = await Promise.all([listReportArchive(db), listActiveRecipients(db)]);
+function renderArchive(ctx: PageContext, reports: ReportRow[], deliveries: Map<number, Delivery[]>): Html {
   const rows = reports.map((r) => [
-    r.period,
-    r.kind,
-    formatInstant(ctx.lang, r.generated_at),
+    html`<a href="${reportPdfHref(r.id)}" download>${r.period}</a>`,
+    formatReportDates(ctx.lang, r.periodStart, r.periodEnd),
+    formatInstant(ctx.lang, r.generatedAt),
     String(r.pages),
-    `${Math.round(r.bytes / 1024)} KB`,
-    `${r.sent} / ${r.pending} / ${r.failed}`,
+    formatBytes(ctx.lang, r.bytes),
+    countDeliveries(deliveries.get(r.id) ?? []),
+    html`<a href="${reportPdfHref(r.id)}" download>${ctx.t('reports.download')}</a>`,
   ]);
-  const body = renderTable(
-    [ctx.t('period.current'), ctx.t('col.type'), ctx.t('col.created'), 'pp.', 'KB', ctx.lang === 'pt' ? 'enviados / pendentes / falhas' : 'sent / pending / failed'],
-    rows,
-    ctx.t('reports.empty'),
-  );
-  const recipientTable = renderTable(
-    [ctx.t('col.email'), ctx.t('col.name'), ctx.t('col.created')],
-    recipients.map((r) => [r.email, r.name ?? '', formatInstant(ctx.lang, r.added_at)]),
-    ctx.t('admin.none'),
-  );
-  const title = ctx.lang === 'pt' ? 'Destinatários' : 'Recipients';
-  return c.html(renderLayout(ctx.layout({ title: ctx.t('reports.title'), active: '/relatorios', body: html`${body}<h2>${title}</h2>${recipientTable}` })));
+  const headers = ['reports.week', 'reports.dates', 'reports.generated_at', 'reports.pages', 'reports.size', 'reports.delivery_counts', 'reports.download'] as const;
+  return renderTable(headers.map((key) => ctx.t(key)), rows, ctx.t('reports.empty'));
+}
+
+function renderDeliveryTable(ctx: PageContext, deliveries: Delivery[]): Html {
+  const rows = deliveries.map((d) => [
+    d.recipient,
+    d.status === 'failed' ? html`<strong class="bad">${ctx.t('delivery.failed')}</strong>` : ctx.t(`delivery.${d.status}`),
+    String(d.attempts),
+    d.lastError ? html`<span class="${d.status === 'failed' ? 'bad' : ''}">${d.lastError}</span>` : '–',
+    formatInstant(ctx.lang, d.sentAt),
+  ]);
+  const headers = ['reports.recipient', 'col.status', 'reports.attempts', 'reports.last_error', 'reports.sent_at'] as const;
+  return renderTable(headers.map((key) => ctx.t(key)), rows, ctx.t('reports.no_deliveries'));
+}
+
+/** Per report, its deliveries; a report with a failed delivery is shown open, the others folded. */
+function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Map<number, Delivery[]>): Html | string {
+  if (reports.length === 0) return '';
+  const failed = reports.flatMap((r) => (deliveries.get(r.id) ?? []).filter((d) => d.status === 'failed').map((d) => ({ r, d })));
+  const alert = failed.length
+    ? html`<div class="bad" role="alert"><p>${ctx.t('reports.failed_alert')}</p><ul>${failed.map(
+        ({ r, d }) => html`<li>${r.period} · ${d.recipient} · ${d.attempts}× · ${d.lastError ?? '–'}</li>`,
+      )}</ul></div>`
+    : '';
+  const sections = reports.map((r) => {
+    const list = deliveries.get(r.id) ?? [];
+    const open = list.some((d) => d.status === 'failed');
+    return html`<details id="entregas-${r.id}"${open ? html` open` : ''}>
+      <summary>${r.period} · ${formatReportDates(ctx.lang, r.periodStart, r.periodEnd)} · ${countDeliveries(list)}</summary>
+      ${renderDeliveryTable(ctx, list)}
+    </details>`;
+  });
+  return html`<h2>${ctx.t('reports.deliveries')}</h2>${alert}${sections}`;
+}
+
+const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
+
+function renderRecipients(ctx: PageContext, recipients: Recipient[], form?: RecipientFormState): Html {
+  const rows = recipients.map((r) => [
+    r.email,
+    r.name ?? '',
+    formatInstant(ctx.lang, r.addedAt),
+    html`<form method="post" action="/relatorios/destinatarios/remover" class="inline">${csrfField(ctx)}
+      <input type="hidden" name="email" value="${r.email}" />
+      <button type="submit">${ctx.t('reports.remove')}</button></form>`,
+  ]);
+  const table = renderTable([ctx.t('col.email'), ctx.t('col.name'), ctx.t('col.created'), ''], rows, ctx.t('reports.no_recipients'));
+  const addForm = html`<form method="post" action="/relatorios/destinatarios" class="filters">${csrfField(ctx)}
+    <label>${ctx.t('col.email')}<input type="email" name="email" value="${form?.email ?? ''}" required maxlength="320" /></label>
+    <label>${ctx.t('reports.name_optional')}<input name="name" value="${form?.name ?? ''}" maxlength="200" /></label>
+    <button type="submit">${ctx.t('reports.add')}</button></form>`;
+  return html`<h2>${ctx.t('reports.recipients')}</h2>${table}<h3>${ctx.t('reports.add_recipient')}</h3>${addForm}`;
+}
+
+function renderNotice(ctx: PageContext, c: Context<ServerEnv>, form?: RecipientFormState): Html | string {
+  if (form) return html`<p class="bad" role="alert">${form.error}</p>`;
+  const ok = c.req.query('ok');
+  if (ok && ok in NOTICES) return html`<p class="good" role="status">${ctx.t(NOTICES[ok as keyof typeof NOTICES])}</p>`;
+  const problem = c.req.query('problem');
+  if (problem && problem in PROBLEMS) return html`<p class="bad" role="alert">${ctx.t(PROBLEMS[problem as keyof typeof PROBLEMS])}</p>`;
+  return '';
+}
+
+/**
+ * `/relatorios` (leadership and admin; the src/reports functions refuse anyone below): the archive
+ * of generated reports with their download links, each report's deliveries per recipient (a failed
+ * one is called out at the top), and the recipients with add and remove forms. A refused form
+ * comes back as `form` (the page again, with the error and what was typed) and `status`.
+ */
+export async function renderReportsPage(c: Context<ServerEnv>, { db }: PageOptions, form?: RecipientFormState, status: ContentfulStatusCode = 200) {
+  const ctx = pageContext(c);
+  const [reports, recipients, allDeliveries] = await Promise.all([
+    listArchivedReports(db, ctx.caller),
+    listRecipients(db, ctx.caller),
+    listDeliveries(db),
+  ]);
+  const deliveries = new Map<number, Delivery[]>();
+  for (const d of allDeliveries) deliveries.set(d.reportId, [...(deliveries.get(d.reportId) ?? []), d]);
+  const body = html`${renderNotice(ctx, c, form)}
+    <h2>${ctx.t('reports.archive')}</h2>
+    ${renderArchive(ctx, reports, deliveries)}
+    ${renderDeliveries(ctx, reports, deliveries)}
+    ${renderRecipients(ctx, recipients, form)}`;
+  return c.html(renderLayout(ctx.layout({ title: ctx.t('reports.title'), active: '/relatorios', body })), status);
 }
