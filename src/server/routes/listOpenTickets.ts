@@ -47,6 +47,27 @@ export function parseOpenTicketsParams(query: Record<string, string | undefined>
   return params;
 }
 
+/** The columns a ticket row of the at-risk queue and the breach list shows. */
+const openTicketColumns = () =>
+  `ticket, client, analyst, severity::VARCHAR AS severity, status::VARCHAR AS status, state::VARCHAR AS state,
+   ${iso('opened_at')}, ${iso('solution_deadline')}, remaining_seconds, solution_target_seconds, paused_seconds,
+   ${iso('evaluated_at')}`;
+
+/** `column = $column` for each given (non-empty) filter; the columns come from a fixed list, the values are bound. */
+function addEqualityFilters<K extends string>(
+  where: string[],
+  bound: Record<string, string | number>,
+  params: Partial<Record<K, string | number | undefined>>,
+  columns: readonly K[],
+): void {
+  for (const column of columns) {
+    const value = params[column];
+    if (value === undefined || value === '') continue;
+    where.push(`${column}::VARCHAR = $${column}`);
+    bound[column] = value;
+  }
+}
+
 /**
  * Open tickets (no solution instant yet), least remaining support time first. Filters are
  * equality on whitelisted columns, values bound.
@@ -54,18 +75,11 @@ export function parseOpenTicketsParams(query: Record<string, string | undefined>
 export async function listOpenTickets(db: Database, params: OpenTicketsParams = {}): Promise<OpenTicket[]> {
   const where = ['resolved_at IS NULL'];
   const bound: Record<string, string | number> = { limit: params.limit ?? 100 };
-  for (const column of ['state', 'analyst', 'severity', 'client'] as const) {
-    const value = params[column];
-    if (value === undefined) continue;
-    where.push(`${column}::VARCHAR = $${column}`);
-    bound[column] = value;
-  }
+  addEqualityFilters(where, bound, params, ['state', 'analyst', 'severity', 'client']);
   const c = await db.connect();
   try {
     const reader = await c.runAndReadAll(
-      `SELECT ticket, client, analyst, severity::VARCHAR AS severity, status::VARCHAR AS status, state::VARCHAR AS state,
-              ${iso('opened_at')}, ${iso('solution_deadline')}, remaining_seconds, solution_target_seconds, paused_seconds,
-              ${iso('evaluated_at')}
+      `SELECT ${openTicketColumns()}
        FROM ticket_sla WHERE ${where.join(' AND ')}
        ORDER BY remaining_seconds ASC NULLS LAST, opened_at, ticket
        LIMIT $limit`,
@@ -116,18 +130,11 @@ export async function listBreaches(
 ): Promise<(OpenTicket & { response_met: boolean | null; solution_met: boolean | null; solution_margin_seconds: number | null })[]> {
   const where = ['opened_at >= to_timestamp($from)', 'opened_at < to_timestamp($to)', '(response_met = false OR solution_met = false)'];
   const bound: Record<string, string | number> = { from: params.fromSeconds, to: params.toSeconds, limit: params.limit ?? 100 };
-  for (const column of ['severity', 'client', 'analyst'] as const) {
-    const value = params[column];
-    if (!value) continue;
-    where.push(`${column}::VARCHAR = $${column}`);
-    bound[column] = value;
-  }
+  addEqualityFilters(where, bound, params, ['severity', 'client', 'analyst']);
   const c = await db.connect();
   try {
     const reader = await c.runAndReadAll(
-      `SELECT ticket, client, analyst, severity::VARCHAR AS severity, status::VARCHAR AS status, state::VARCHAR AS state,
-              ${iso('opened_at')}, ${iso('solution_deadline')}, remaining_seconds, solution_target_seconds, paused_seconds,
-              ${iso('evaluated_at')}, response_met, solution_met, solution_margin_seconds
+      `SELECT ${openTicketColumns()}, response_met, solution_met, solution_margin_seconds
        FROM ticket_sla WHERE ${where.join(' AND ')}
        ORDER BY coalesce(solution_margin_seconds, remaining_seconds) ASC NULLS LAST, ticket
        LIMIT $limit`,
