@@ -12,11 +12,6 @@ import { callerOf, type ServerEnv } from './callerOf.js';
 
 const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
 
-/** The download's file name: prazo-2026-W47.pdf (only safe characters reach the header). */
-export function getReportFilename(period: string): string {
-  return `prazo-${period.replace(/[^A-Za-z0-9_-]/g, '_')}.pdf`;
-}
-
 /**
  * `/relatorios` and what it offers (leadership and admin, like the page; the src/reports functions
  * check the role again and audit recipient changes; CSRF is checked by the auth middleware):
@@ -37,11 +32,11 @@ export function createReportArchiveRoutes(options: PageOptions): Hono<ServerEnv>
 
   app.get('/:file{[0-9]{1,15}\\.pdf}', async (c) => {
     const id = Number(c.req.param('file').slice(0, -'.pdf'.length));
-    const { report, content } = await readArchivedReport(db, callerOf(c), id);
+    const { content, filename } = await readArchivedReport(db, callerOf(c), id);
     return c.body(new Uint8Array(content), 200, {
       'Content-Type': 'application/pdf',
       'Content-Length': String(content.byteLength),
-      'Content-Disposition': `attachment; filename="${getReportFilename(report.period)}"`,
+      'Content-Disposition': `attachment; filename="${filename}"`,
       'Cache-Control': 'private, no-store',
     });
   });

@@ -113,7 +113,7 @@ describe('Relatórios: the archive and its deliveries', () => {
     const res = await get(`/relatorios/${reportId}.pdf`, who === 'admin' ? admin : leadership);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
-    expect(res.headers.get('content-disposition')).toBe('attachment; filename="prazo-2026-W11.pdf"');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="relatorio-semanal-2026-W11.pdf"');
     expect(Buffer.from(await res.arrayBuffer()).equals(PDF)).toBe(true);
   });
 
