@@ -6,6 +6,7 @@ import type { ServerEnv } from '../routes/callerOf.js';
 import { listOpenTickets, type OpenTicket } from '../routes/listOpenTickets.js';
 import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
+import { labelValue } from '../i18n/labelValue.js';
 
 export const AT_RISK_REFRESH_SECONDS = 60;
 const LIMIT = 500;
@@ -23,8 +24,8 @@ function renderTickets(ctx: PageContext, tickets: OpenTicket[], own: boolean): H
     html`<a href="/tickets/${encodeURIComponent(t.ticket)}">${t.ticket}</a>`,
     t.client ?? '–',
     t.analyst ?? '–',
-    t.severity ?? '–',
-    t.status ?? '–',
+    labelValue(ctx.lang, 'severity', t.severity),
+    labelValue(ctx.lang, 'status', t.status),
     html`<span class="state-${t.state ?? 'none'}">${t.state ? ctx.t(`state.${t.state as 'on_track' | 'at_risk' | 'breached'}`) : '–'}</span>`,
     html`<span class="num">${formatSeconds(t.remaining_seconds)}</span>`,
     formatInstant(ctx.lang, t.solution_deadline),

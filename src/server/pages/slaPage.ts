@@ -9,6 +9,7 @@ import { listBreaches } from '../routes/listOpenTickets.js';
 import { type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
 import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
 import { renderLayout, renderTable } from './renderLayout.js';
+import { labelValue } from '../i18n/labelValue.js';
 
 export const SLA_GROUPS = ['client', 'analyst', 'category'] as const satisfies readonly Dimension[];
 
@@ -33,7 +34,7 @@ export async function renderSlaPage(c: Context<ServerEnv>, { db, readMetric, now
     html`<a href="/tickets/${encodeURIComponent(b.ticket)}">${b.ticket}</a>`,
     b.client ?? '–',
     b.analyst ?? '–',
-    b.severity ?? '–',
+    labelValue(ctx.lang, 'severity', b.severity),
     formatInstant(ctx.lang, b.opened_at),
     b.response_met === false ? ctx.t('no') : ctx.t('yes'),
     b.solution_met === false ? ctx.t('no') : b.solution_met === null ? '–' : ctx.t('yes'),

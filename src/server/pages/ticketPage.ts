@@ -8,6 +8,7 @@ import type { ServerEnv } from '../routes/callerOf.js';
 import { listTicketEvents } from '../routes/listOpenTickets.js';
 import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
+import { labelValue } from '../i18n/labelValue.js';
 
 const WIDTH = 1000;
 const BAR_Y = 18;
@@ -49,9 +50,9 @@ function renderFacts(ctx: PageContext, e: TicketExplanation): Html {
   return html`<dl class="facts">
     ${fact(ctx.t('col.client'), e.client)}
     ${fact(ctx.t('col.analyst'), e.analyst)}
-    ${fact(ctx.t('col.severity'), e.severity)}
+    ${fact(ctx.t('col.severity'), labelValue(ctx.lang, 'severity', e.severity as string | null))}
     ${fact(ctx.t('col.calendar'), e.calendar)}
-    ${fact(ctx.t('col.status'), e.status)}
+    ${fact(ctx.t('col.status'), labelValue(ctx.lang, 'status', e.status as string | null))}
     ${fact(ctx.t('col.state'), stateLabel)}
     ${fact(ctx.t('col.opened'), formatInstant(ctx.lang, e.opened_at as string))}
     ${fact(ctx.t('col.response'), `${formatSeconds(e.response_seconds as number)} / ${formatSeconds(e.response_target_seconds as number)}`)}
@@ -85,7 +86,15 @@ export async function renderTicketPage(c: Context<ServerEnv>, { db, policy, now 
   const eventRows = events.map((e) => [
     formatInstant(ctx.lang, e.occurred_at),
     e.type,
-    [e.status, e.severity, e.analyst, e.category, e.by_role, e.answer, e.reason].filter(Boolean).join(' · '),
+    [
+      e.status && labelValue(ctx.lang, 'status', e.status),
+      e.severity && labelValue(ctx.lang, 'severity', e.severity),
+      e.analyst,
+      e.category && labelValue(ctx.lang, 'category', e.category),
+      e.by_role,
+      e.answer,
+      e.reason,
+    ].filter(Boolean).join(' · '),
   ]);
   const body = html`${renderFacts(ctx, explanation)}
     <h2>${ctx.t('ticket.timeline')}</h2>

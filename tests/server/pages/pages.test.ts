@@ -114,6 +114,9 @@ describe('Em risco', () => {
     expect(html.slice(mine, others)).toContain('/tickets/M1');
     expect(html.slice(mine, others)).not.toContain('/tickets/U2');
     expect(html.slice(others)).toContain('/tickets/U2');
+    // Severities and statuses are named as the guide names them, not by their codes.
+    expect(html).toMatch(/<td>(Urgente|Alta|Média|Baixa)<\/td>/);
+    expect(html).not.toMatch(/<td>(urgente|alta|media|baixa|em_atendimento|aguardando_cliente|novo)<\/td>/);
   });
 });
 
