@@ -38,3 +38,8 @@ export function labelValue(lang: Lang, kind: keyof typeof LABELS, value: string 
   if (value === null || value === undefined || value === '') return '–';
   return LABELS[kind][value]?.[lang] ?? value;
 }
+
+/** The codes of a kind, in the guide's order. */
+export function codesOf(kind: keyof typeof LABELS): string[] {
+  return Object.keys(LABELS[kind]);
+}

@@ -7,6 +7,7 @@ import type { Caller } from '../../access/roles.js';
 import type { Dimension, MetricQuery, MetricResult } from '../../metrics/registry/types.js';
 import { type Lang, translate } from '../i18n/messages.js';
 import { formatValue } from '../i18n/resolveLang.js';
+import { codesOf, labelValue } from '../i18n/labelValue.js';
 import type { MetricReader } from '../routes/createMetricReader.js';
 import { type PeriodDates, trendPeriod } from '../routes/readPeriod.js';
 import { type Html, renderTable } from './renderLayout.js';
@@ -88,6 +89,37 @@ export function localizeSpec(value: unknown, lang: Lang): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, localizeSpec(v, lang)]));
 }
 
+/** Dimensions whose values are codes the pages name in words (severity, category). */
+const LABELLED = new Set(['severity', 'category']);
+
+/**
+ * Axes and legends of encodings on a coded field (severity, category) show the guide's names
+ * ("Média", "Dúvida explícita") through a Vega labelExpr; the data keeps the codes, so sort
+ * orders and colour domains in the specs still match.
+ */
+export function labelCodes(spec: unknown, lang: Lang): unknown {
+  if (Array.isArray(spec)) return spec.map((v) => labelCodes(v, lang));
+  if (spec === null || typeof spec !== 'object') return spec;
+  const node = Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, labelCodes(v, lang)])) as Record<string, unknown>;
+  const encoding = node.encoding as Record<string, Record<string, unknown>> | undefined;
+  if (encoding && typeof encoding === 'object') {
+    for (const [channel, def] of Object.entries(encoding)) {
+      const field = def?.field;
+      const guide = AXIS_CHANNELS.has(channel) ? 'axis' : LEGEND_CHANNELS.has(channel) ? 'legend' : undefined;
+      if (!guide || typeof field !== 'string' || !LABELLED.has(field) || def[guide] === null) continue;
+      const kind = field as 'severity' | 'category';
+      const names = Object.fromEntries(codesOf(kind).map((code) => [code, labelValue(lang, kind, code)]));
+      const none = JSON.stringify(translate(lang, 'chart.none'));
+      const labelExpr = `datum.value == null || datum.value === '' ? ${none} : ${JSON.stringify(names)}[datum.value] || datum.value`;
+      def[guide] = { ...((def[guide] as object | undefined) ?? {}), labelExpr };
+    }
+  }
+  return node;
+}
+
+const AXIS_CHANNELS = new Set(['x', 'y']);
+const LEGEND_CHANNELS = new Set(['color', 'fill', 'stroke', 'shape', 'opacity', 'size']);
+
 /** JSON safe inside a <script> element: no "<" can close it. */
 export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
@@ -97,7 +129,7 @@ function dataTable(lang: Lang, data: PanelData): Html {
   const columns = Object.keys(data.result.rows[0] ?? {}).filter((k) => k !== 'value');
   const ordered = [...data.result.by.filter((d) => columns.includes(d)), ...columns.filter((c) => !data.result.by.includes(c as Dimension))];
   const rows = data.result.rows.map((row) => [
-    ...ordered.map((c) => String(row[c] ?? '–')),
+    ...ordered.map((c) => (LABELLED.has(c) ? labelValue(lang, c as 'severity' | 'category', row[c] as string | null) : String(row[c] ?? '–'))),
     html`<span class="num">${formatValue(lang, row.value, data.result.metric.format)}</span>`,
   ]);
   return renderTable([...ordered, data.result.metric.label[lang]], rows, translate(lang, 'chart.no_data'));
@@ -105,7 +137,10 @@ function dataTable(lang: Lang, data: PanelData): Html {
 
 /** The panels: a chart container, the numbers as a table in <details>, and the specs with data as JSON for dashboard.js. */
 export function renderPanels(lang: Lang, panels: PanelData[]): Html {
-  const specs = panels.map(({ panel, values }) => ({ id: panel.id, spec: { ...(localizeSpec(panel.spec, lang) as object), data: { values } } }));
+  const specs = panels.map(({ panel, values }) => ({
+    id: panel.id,
+    spec: { ...(labelCodes(localizeSpec(panel.spec, lang), lang) as object), data: { values } },
+  }));
   return html`<div class="panels">
     ${panels.map(
       (data) => html`<section class="panel" id="panel-${data.panel.id}">

@@ -4,7 +4,7 @@ import type { Database } from '../../../src/db/openDatabase.js';
 import { METRICS } from '../../../src/metrics/registry/metrics.js';
 import { createPersonalToken } from '../../../src/server/auth/personalTokens.js';
 import { MESSAGES } from '../../../src/server/i18n/messages.js';
-import { DASHBOARDS_DIR, loadDashboard } from '../../../src/server/pages/renderDashboard.js';
+import { DASHBOARDS_DIR, labelCodes, loadDashboard } from '../../../src/server/pages/renderDashboard.js';
 import { createTestUser, loginAs } from '../auth/authHelpers.js';
 import { createServerFixture } from './serverFixture.js';
 
@@ -185,6 +185,23 @@ describe('/assets', () => {
     for (const url of ['/assets/../package.json', '/assets/vendor/../../package.json', '/assets/nope.js']) {
       expect((await app.request(url)).status, url).toBe(404);
     }
+  });
+});
+
+describe('chart labels', () => {
+  test('axes and legends of severity and category name the codes as the guide does; other fields are left alone', () => {
+    const spec = {
+      layer: [{ encoding: { y: { field: 'severity', sort: ['urgente'] }, color: { field: 'category', legend: { orient: 'bottom' } }, x: { field: 'week' } } }],
+    };
+    const out = labelCodes(spec, 'pt') as typeof spec & { layer: [{ encoding: Record<string, Record<string, { labelExpr?: string; orient?: string }>> }] };
+    const enc = out.layer[0].encoding;
+    expect(enc.y!.axis!.labelExpr).toContain('"media":"Média"');
+    expect(enc.y!.sort).toEqual(['urgente']);
+    expect(enc.color!.legend).toMatchObject({ orient: 'bottom', labelExpr: expect.stringContaining('"duvida_explicita":"Dúvida explícita"') });
+    expect(enc.color!.legend!.labelExpr).toContain('(não informado)');
+    expect(enc.x).toEqual({ field: 'week' });
+    const en = labelCodes(spec, 'en') as typeof out;
+    expect(en.layer[0].encoding.y!.axis!.labelExpr).toContain('"media":"Medium"');
   });
 });
 
