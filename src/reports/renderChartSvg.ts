@@ -1,24 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-/** pt-BR number and date formats for chart axes (DESIGN.md: pt-BR by default). */
+/** pt-BR number and date formats for chart axes (DESIGN.md: pt-BR by default), shared with the pages' charts. */
+const LOCALE_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboards', 'locale-pt-BR.json');
 /** vega's runtime exports locale(); its type declarations do not. */
 const createLocale = (vega as unknown as { locale: (number: object, time: object) => unknown }).locale;
-const PT_BR = createLocale(
-  { decimal: ',', thousands: '.', grouping: [3], currency: ['R$ ', ''], percent: '%' },
-  {
-    dateTime: '%A, %e de %B de %Y. %X',
-    date: '%d/%m/%Y',
-    time: '%H:%M:%S',
-    periods: ['', ''],
-    days: ['domingo', 'segunda', 'terça', 'quarta', 'quinta', 'sexta', 'sábado'],
-    shortDays: ['dom', 'seg', 'ter', 'qua', 'qui', 'sex', 'sáb'],
-    months: ['janeiro', 'fevereiro', 'março', 'abril', 'maio', 'junho', 'julho', 'agosto', 'setembro', 'outubro', 'novembro', 'dezembro'],
-    shortMonths: ['jan', 'fev', 'mar', 'abr', 'mai', 'jun', 'jul', 'ago', 'set', 'out', 'nov', 'dez'],
-  },
-);
+const LOCALE = JSON.parse(readFileSync(LOCALE_FILE, 'utf8')) as { number: object; time: object };
+const PT_BR = createLocale(LOCALE.number, LOCALE.time);
 
 export interface DashboardPanel {
   id: string;

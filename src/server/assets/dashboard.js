@@ -6,17 +6,17 @@
  * a chart that fails is marked and the body gets data-ready="error". */
 (function () {
   'use strict';
-  var PT_NUMBER = { decimal: ',', thousands: '.', grouping: [3], currency: ['R$ ', ''], percent: '%' };
-  var PT_TIME = {
-    dateTime: '%A, %e de %B de %Y. %X',
-    date: '%d/%m/%Y',
-    time: '%H:%M:%S',
-    periods: ['AM', 'PM'],
-    days: ['Domingo', 'Segunda', 'Terça', 'Quarta', 'Quinta', 'Sexta', 'Sábado'],
-    shortDays: ['Dom', 'Seg', 'Ter', 'Qua', 'Qui', 'Sex', 'Sáb'],
-    months: ['Janeiro', 'Fevereiro', 'Março', 'Abril', 'Maio', 'Junho', 'Julho', 'Agosto', 'Setembro', 'Outubro', 'Novembro', 'Dezembro'],
-    shortMonths: ['Jan', 'Fev', 'Mar', 'Abr', 'Mai', 'Jun', 'Jul', 'Ago', 'Set', 'Out', 'Nov', 'Dez'],
-  };
+  /* pt-BR formats: dashboards/locale-pt-BR.json (the PDF's charts use the same file), which the
+   * page embeds as <script type="application/json" id="vega-locale">. */
+  function readLocale() {
+    var node = document.getElementById('vega-locale');
+    try {
+      return node ? JSON.parse(node.textContent || 'null') : null;
+    } catch (error) {
+      console.warn('vega locale unreadable', error);
+      return null;
+    }
+  }
 
   function readPanels() {
     var node = document.getElementById('dashboard-specs');
@@ -32,9 +32,10 @@
   function embedOptions(lang) {
     // ast: vega-embed's bundled expression interpreter instead of eval (the CSP has no 'unsafe-eval').
     var options = { renderer: 'svg', actions: false, ast: true };
-    if (lang !== 'en') {
-      options.formatLocale = PT_NUMBER;
-      options.timeFormatLocale = PT_TIME;
+    var locale = readLocale();
+    if (lang !== 'en' && locale) {
+      options.formatLocale = locale.number;
+      options.timeFormatLocale = locale.time;
     }
     return options;
   }

@@ -32,6 +32,9 @@ export type Panel = z.infer<typeof panelSchema>;
 
 const cache = new Map<string, Dashboard>();
 
+/** The pt-BR number and time formats of every chart (the weekly PDF reads the same file). */
+const PT_BR_LOCALE: unknown = JSON.parse(readFileSync(join(DASHBOARDS_DIR, 'locale-pt-BR.json'), 'utf8'));
+
 /** dashboards/<name>.json, parsed once; throws naming the file and the problem. */
 export function loadDashboard(name: string): Dashboard {
   let dashboard = cache.get(name);
@@ -153,5 +156,6 @@ export function renderPanels(lang: Lang, panels: PanelData[]): Html {
       </section>`,
     )}
   </div>
-  <script type="application/json" id="dashboard-specs">${raw(scriptJson(specs.filter((_, i) => panels[i]!.values.length > 0)))}</script>`;
+  <script type="application/json" id="dashboard-specs">${raw(scriptJson(specs.filter((_, i) => panels[i]!.values.length > 0)))}</script>
+  ${lang === 'pt' ? html`<script type="application/json" id="vega-locale">${raw(scriptJson(PT_BR_LOCALE))}</script>` : ''}`;
 }

@@ -72,6 +72,11 @@ describe('Visão geral', () => {
     const titles = JSON.stringify(embeddedSpecs(first.html));
     expect(titles).toContain('"title":"% within target"');
     expect(titles).not.toContain('"pt":');
+    expect(first.html).not.toContain('id="vega-locale"');
+    // In pt-BR the page hands the charts the shared locale file (decimal comma, Portuguese months).
+    const pt = await get('/', leadership);
+    const locale = JSON.parse(/<script type="application\/json" id="vega-locale">(.*?)<\/script>/s.exec(pt.html)![1]!);
+    expect(locale).toMatchObject({ number: { decimal: ',', thousands: '.' }, time: { shortMonths: expect.arrayContaining(['fev', 'dez']) } });
     const cookie = first.res.headers.getSetCookie().find((c) => c.startsWith('prazo_lang=en'))!;
     expect(cookie).toMatch(/HttpOnly/);
     const again = await get('/sla', { ...leadership, Cookie: `${leadership.Cookie}; prazo_lang=en` });
