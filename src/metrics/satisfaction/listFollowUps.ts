@@ -52,7 +52,7 @@ export function followUpSelect(where: string): string {
     JOIN survey_answers a ON a.source = f.answer_source AND a.id = f.answer_id
     LEFT JOIN follow_ups q ON q.answer_source = f.answer_source AND q.answer_id = f.answer_id
     WHERE f.rating = 'insatisfeito' AND ${where}
-    ORDER BY f.answered_at DESC, f.answer_source, f.answer_id
+    ORDER BY coalesce(q.status, 'open') = 'closed', f.answered_at DESC, f.answer_source, f.answer_id
     LIMIT $limit`;
 }
 

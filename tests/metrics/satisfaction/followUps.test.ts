@@ -100,6 +100,11 @@ describe('the insatisfeito follow-up queue', () => {
     });
     expect(await refusal(recordContact(db, lia, id, contact))).toEqual({ status: 409, code: 'already_closed' });
     expect(await refusal(claimFollowUp(db, rui, answerOf.U1!))).toEqual({ status: 409, code: 'already_closed' });
+    // The queue shows what is still to do first: U1 (the most recent answer) is closed, so B1 leads.
+    expect((await listFollowUps(db, lia)).map((f) => [f.ticket, f.status])).toEqual([
+      ['B1', 'claimed'],
+      ['U1', 'closed'],
+    ]);
   });
 
   test('every change is audited with who did it, never with the notes', async () => {
