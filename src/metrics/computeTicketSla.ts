@@ -5,6 +5,7 @@ import { type PseudonymKey, pseudonymParams } from './pseudonymize.js';
 import { createSlaContext } from './sla/computeSlaBatch.js';
 import { startTicketSlaRun, TICKET_SLA_FUNCTION } from './sla/createTicketSlaFunction.js';
 import type { FirstResponseRule } from './sla/foldTicketEvents.js';
+import { FULL_RECOMPUTE_MEMORY_BYTES, raiseMemoryLimit } from './sla/raiseMemoryLimit.js';
 import { COUNT_MARKED_SQL, EVENT_COLUMNS, insertTicketSlaSql, markOutOfOrderSql } from './sla/ticketSlaSql.js';
 
 export type { FirstResponseRule } from './sla/foldTicketEvents.js';
@@ -43,7 +44,8 @@ const SCOPE_TABLE = 'prazo_scope_events';
  * the scalar function prazo_ticket_sla folds and measures them in JavaScript a chunk of tickets at
  * a time (sla/createTicketSlaFunction.ts; this call is one "run" of it), and the rows are written
  * as they come. Then the tickets whose events came in several ingest batches are checked for
- * out-of-order arrival.
+ * out-of-order arrival. For every ticket, DuckDB's memory limit is raised for that statement
+ * (sla/raiseMemoryLimit.ts).
  */
 export async function computeTicketSla(
   connection: DuckDBConnection,
@@ -68,12 +70,19 @@ export async function computeTicketSla(
         scope.between ? { from: new Date(scope.between[0]).toISOString(), to: new Date(scope.between[1]).toISOString() } : {},
       );
     }
-    const inserted = await connection.runAndReadAll(insertTicketSlaSql(TICKET_SLA_FUNCTION, source), {
-      run: run.id,
-      now_us: BigInt(Math.round(options.now * 1000)),
-      computed_us: BigInt(Math.round((options.computedAt ?? Date.now()) * 1000)),
-      ...pseudonymParams(options.pseudonymKey),
-    });
+    // Every ticket's events are aggregated at once: give the statement room not to spill (raiseMemoryLimit.ts).
+    const restoreMemoryLimit = scope.kind === 'all' ? await raiseMemoryLimit(connection, FULL_RECOMPUTE_MEMORY_BYTES) : undefined;
+    let inserted;
+    try {
+      inserted = await connection.runAndReadAll(insertTicketSlaSql(TICKET_SLA_FUNCTION, source), {
+        run: run.id,
+        now_us: BigInt(Math.round(options.now * 1000)),
+        computed_us: BigInt(Math.round((options.computedAt ?? Date.now()) * 1000)),
+        ...pseudonymParams(options.pseudonymKey),
+      });
+    } finally {
+      await restoreMemoryLimit?.();
+    }
     const marked = Number((await connection.runAndReadAll(COUNT_MARKED_SQL)).getRows()[0]![0]);
     if (marked > 0) await connection.run(markOutOfOrderSql(source));
     return Number(inserted.getRows()[0]?.[0] ?? 0);
