@@ -12,8 +12,11 @@ import {
   INSERT_EVENTS_DEDUPLICATED,
   INSERT_REJECTS,
   INSERT_RUN_TICKETS,
+  INSERT_RUN,
+  INSERT_SOURCE,
   INSERT_SURVEY_ANSWERS,
   isDuplicateKeyError,
+  NEXT_RUN_ID,
   isWriteConflictError,
   UPDATE_RUN_COUNTS,
 } from './batchSql.js';
@@ -35,6 +38,17 @@ const CHECKPOINT_EVERY = 1_000_000;
 const COMMIT_ATTEMPTS = 8;
 const retryDelay = (attempt: number) => Math.min(20 * 2 ** (attempt - 1), 1000) * (0.5 + Math.random() / 2);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sources known to have their row, by database: sources are never deleted, and one process owns
+ * the database file, so a source stored once need not be inserted again by every run.
+ */
+const knownSources = new WeakMap<Database, Set<string>>();
+function getKnownSources(db: Database): Set<string> {
+  let known = knownSources.get(db);
+  if (!known) knownSources.set(db, (known = new Set()));
+  return known;
+}
 
 export interface WriterOptions extends ValidateOptions {
   source: string;
@@ -66,6 +80,8 @@ export interface PreparedBatch {
   surveys: number;
   rejects: BatchResult['rejects'];
   rejectRaws: string[];
+  /** The ticket of each valid event. */
+  tickets: string[];
 }
 
 export interface BatchResult extends Omit<IngestCounts, 'tickets'> {
@@ -81,6 +97,15 @@ export interface StagedCounts {
   surveys: number;
 }
 
+/** A run written by EventWriter.writeRun: its totals, its id and the reasons of its rejects. */
+export interface RunResult extends IngestCounts {
+  runId: number;
+  rejects: BatchResult['rejects'];
+}
+
+/** Records per transaction of EventWriter.writeRun (a request body larger than this takes several). */
+export const RUN_BATCH_RECORDS = 16_384;
+
 /**
  * Writes validated events of one ingest run, a batch per transaction: the batch's events,
  * survey answers, rejects, changed tickets and the run's counts commit together or not at all,
@@ -94,31 +119,72 @@ export class EventWriter {
     /** The writer's own connection; its temporary tables hold the batch being written. */
     readonly connection: DuckDBConnection,
     private readonly options: WriterOptions,
-    readonly runId: number,
+    private readonly knownSources: Set<string>,
+    /** The run's row; undefined until the first batch's transaction creates it (writeRun). */
+    private id: number | undefined,
+    /** Whether the run's tickets are counted in the temporary table run_tickets (else by the caller). */
+    private readonly ticketsInSql = true,
   ) {}
 
+  /**
+   * A writer for a run of many batches (files): the run's row is committed first, as "running",
+   * so an import that dies midway leaves a run that markInterruptedRuns can name.
+   */
   static async open(db: Database, options: WriterOptions): Promise<EventWriter> {
     const connection = await db.connect();
     try {
       await connection.run("SET TimeZone = 'UTC'");
       await connection.run('CREATE TEMP TABLE run_tickets (ticket VARCHAR)');
-      // One transaction, one WAL write: a request over HTTP is a run of its own.
+      const known = getKnownSources(db);
       await connection.run('BEGIN TRANSACTION');
-      await connection.run('INSERT INTO sources (name, kind) VALUES ($name, $kind) ON CONFLICT DO NOTHING', {
-        name: options.source,
-        kind: options.sourceKind ?? options.format,
-      });
-      const reader = await connection.runAndReadAll(
-        `INSERT INTO ingest_runs (source, origin, format, started_at, status)
-         VALUES ($source, $origin, $format, current_timestamp, 'running') RETURNING id`,
-        { source: options.source, origin: options.origin, format: options.format },
-      );
+      const id = await insertRun(connection, options, known, { id: null, read: 0, accepted: 0, duplicates: 0, rejected: 0, finish: false });
       await connection.run('COMMIT');
-      return new EventWriter(connection, options, Number(reader.getRows()[0]![0]));
+      known.add(options.source);
+      return new EventWriter(connection, options, known, id);
     } catch (error) {
       connection.closeSync();
       throw error;
     }
+  }
+
+  /**
+   * Writes records held in memory (an HTTP request) as one run. The run's row is created in the
+   * first batch's transaction and finished in the last one's, so a run of up to
+   * RUN_BATCH_RECORDS records is exactly one transaction: all of it is stored, run included, or
+   * nothing is. A larger one commits a batch at a time; when a later batch fails, the run is
+   * marked failed and the error thrown.
+   */
+  static async writeRun(db: Database, options: WriterOptions, records: RawRecord[], prepareOptions: PrepareOptions = {}): Promise<RunResult> {
+    const connection = await db.connect();
+    const writer = new EventWriter(connection, options, getKnownSources(db), undefined, false);
+    try {
+      // No TimeZone to set: events from JavaScript carry their instant as epoch ms.
+      const tickets = new Set<string>();
+      const rejects: BatchResult['rejects'] = [];
+      let start = 0;
+      do {
+        const prepared = writer.prepare(records.slice(start, start + RUN_BATCH_RECORDS), prepareOptions);
+        start += RUN_BATCH_RECORDS;
+        for (const ticket of prepared.tickets) tickets.add(ticket);
+        rejects.push(...prepared.rejects);
+        await writer.stage(prepared, { createBatch: true });
+        const counts = { read: prepared.read, valid: prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys };
+        await writer.commitStaged(counts, options.origin, { finish: start >= records.length });
+      } while (start < records.length);
+      writer.counts.tickets = tickets.size;
+      return { ...writer.totals, runId: writer.runId, rejects };
+    } catch (error) {
+      if (writer.id !== undefined) await markRunFailed(connection, writer.id, error).catch(() => undefined);
+      throw error;
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /** The run's id (ingest_runs.id). */
+  get runId(): number {
+    if (this.id === undefined) throw new Error('the run has no row yet: no batch was committed');
+    return this.id;
   }
 
   get totals(): IngestCounts {
@@ -135,7 +201,7 @@ export class EventWriter {
    * next batch can be prepared while DuckDB commits the previous one.
    */
   prepare(records: RawRecord[], options: PrepareOptions = {}): PreparedBatch {
-    const batch: PreparedBatch = { read: records.length, positions: [], ats: [], docs: [], raws: [], surveys: 0, rejects: [], rejectRaws: [] };
+    const batch: PreparedBatch = { read: records.length, positions: [], ats: [], docs: [], raws: [], surveys: 0, rejects: [], rejectRaws: [], tickets: [] };
     for (const record of records) {
       let event: CanonicalEvent;
       let verbatim = false;
@@ -153,6 +219,7 @@ export class EventWriter {
         event = checked.event;
       }
       batch.positions.push(record.position);
+      batch.tickets.push(event.ticket);
       batch.ats.push(event.at);
       batch.docs.push(verbatim ? null : toJsonText(event));
       batch.raws.push(rawOf(record, event));
@@ -214,31 +281,52 @@ export class EventWriter {
    * conflicts with a concurrent one on this database (another run committing the same event first,
    * say) is rolled back and tried again, up to COMMIT_ATTEMPTS times with a growing pause: what is
    * staged lives outside the transaction, so the retry writes exactly the same batch (and counts
-   * what the other run stored as duplicates).
+   * what the other run stored as duplicates). `finish` marks the run done in the same transaction.
+   * `unordered` lets DuckDB store the batch's rows in any order (each statement says its order where
+   * it needs one): a large batch and its primary key's index are then written in parallel, about
+   * twice as fast, for more memory while it runs (measured with bench/ingest.ts: fine for Parquet,
+   * past 1 GB with the NDJSON reader's temporary tables beside it).
    */
-  async commitStaged(staged: StagedCounts, origin = this.options.origin): Promise<Omit<BatchResult, 'rejects'>> {
+  async commitStaged(
+    staged: StagedCounts,
+    origin = this.options.origin,
+    options: { finish?: boolean; unordered?: boolean } = {},
+  ): Promise<Omit<BatchResult, 'rejects'>> {
+    let result: Omit<BatchResult, 'rejects'> | undefined;
+    const unordered = options.unordered === true && staged.valid > 0;
+    if (unordered) await this.connection.run('SET SESSION preserve_insertion_order = false');
+    try {
+      result = await this.commitWithRetries(staged, origin, options.finish === true);
+    } finally {
+      if (unordered) await this.connection.run('RESET SESSION preserve_insertion_order');
+    }
+    await this.count(result);
+    return result;
+  }
+
+  private async commitWithRetries(staged: StagedCounts, origin: string, finish: boolean): Promise<Omit<BatchResult, 'rejects'>> {
     let result: Omit<BatchResult, 'rejects'> | undefined;
     for (let attempt = 1; result === undefined; attempt++) {
       try {
-        result = await this.writeStaged(staged, origin);
+        result = await this.writeStaged(staged, origin, finish);
       } catch (error) {
         // A duplicate key outside INSERT_EVENTS: a concurrent run stored the same survey answer first.
         if (attempt >= COMMIT_ATTEMPTS || !(isWriteConflictError(error) || isDuplicateKeyError(error))) throw error;
         await sleep(retryDelay(attempt));
       }
     }
-    await this.count(result);
     return result;
   }
 
   /** One attempt at the batch's transaction; rolled back when anything in it fails. */
-  private async writeStaged(staged: StagedCounts, origin: string): Promise<Omit<BatchResult, 'rejects'>> {
+  private async writeStaged(staged: StagedCounts, origin: string, finish: boolean): Promise<Omit<BatchResult, 'rejects'>> {
     const c = this.connection;
     const source = this.options.source;
-    const runId = this.runId;
     let accepted = 0;
     await c.run('BEGIN TRANSACTION');
     try {
+      // A run without a row yet gets its row at the end of this transaction, with its counts.
+      const runId = this.id ?? Number((await c.runAndReadAll(NEXT_RUN_ID)).getRows()[0]![0]);
       let changed: string[] | undefined;
       if (staged.valid > 0) {
         try {
@@ -255,12 +343,15 @@ export class EventWriter {
         if (staged.surveys > 0) await c.run(INSERT_SURVEY_ANSWERS, { source, runId });
         if (changed === undefined) await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
         else if (changed.length > 0) await c.run(INSERT_CHANGED_TICKETS, { tickets: listValue(changed) });
-        await c.run(INSERT_RUN_TICKETS);
+        if (this.ticketsInSql) await c.run(INSERT_RUN_TICKETS);
       }
       if (staged.rejected > 0) await c.run(INSERT_REJECTS, { source, origin, runId });
       const result = { read: staged.read, accepted, duplicates: staged.valid - accepted, rejected: staged.rejected };
-      await c.run(UPDATE_RUN_COUNTS, { ...result, runId });
+      if (this.id === undefined) await insertRun(c, this.options, this.knownSources, { ...result, id: runId, finish });
+      else await c.run(UPDATE_RUN_COUNTS, { ...result, runId, finish });
       await c.run('COMMIT');
+      this.id = runId;
+      this.knownSources.add(source);
       return result;
     } catch (error) {
       await c.run('ROLLBACK').catch(() => undefined);
@@ -289,15 +380,35 @@ export class EventWriter {
     try {
       const tickets = await c.runAndReadAll('SELECT count(DISTINCT ticket)::INTEGER FROM run_tickets');
       this.counts.tickets = Number(tickets.getRows()[0]![0]);
-      await c.run(
-        `UPDATE ingest_runs SET finished_at = current_timestamp, status = $status, error = $error WHERE id = $runId`,
-        { status: error ? 'failed' : 'done', error: error ? error.message : null, runId: this.runId },
-      );
+      if (error) await markRunFailed(c, this.runId, error);
+      else await c.run(`UPDATE ingest_runs SET finished_at = current_timestamp, status = 'done' WHERE id = $runId`, { runId: this.runId });
       return this.totals;
     } finally {
       c.closeSync();
     }
   }
+}
+
+/**
+ * Adds the run's row in the caller's transaction, with its counts so far (its source's row too,
+ * unless known); returns its id (`id`, or the next one when null).
+ */
+async function insertRun(
+  c: DuckDBConnection,
+  options: WriterOptions,
+  known: Set<string>,
+  run: Omit<BatchResult, 'rejects'> & { id: number | null; finish: boolean },
+): Promise<number> {
+  if (!known.has(options.source)) await c.run(INSERT_SOURCE, { name: options.source, kind: options.sourceKind ?? options.format });
+  const reader = await c.runAndReadAll(INSERT_RUN, { ...run, source: options.source, origin: options.origin, format: options.format });
+  return Number(reader.getRows()[0]![0]);
+}
+
+async function markRunFailed(c: DuckDBConnection, runId: number, error: unknown): Promise<void> {
+  await c.run(`UPDATE ingest_runs SET finished_at = current_timestamp, status = 'failed', error = $error WHERE id = $runId`, {
+    error: error instanceof Error ? error.message : String(error),
+    runId,
+  });
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

@@ -113,7 +113,25 @@ export function isWriteConflictError(error: unknown): boolean {
 /** The run's tickets, new or duplicate, for its count (one row per ticket and batch). */
 export const INSERT_RUN_TICKETS = 'INSERT INTO run_tickets SELECT DISTINCT ticket FROM batch WHERE ok';
 
+/** Adds a batch's counts to its run; `$finish` (the run's last batch) also marks the run done. */
 export const UPDATE_RUN_COUNTS = `
   UPDATE ingest_runs SET read = read + $read, accepted = accepted + $accepted, duplicates = duplicates + $duplicates,
-    rejected = rejected + $rejected
+    rejected = rejected + $rejected,
+    status = CASE WHEN $finish THEN 'done' ELSE status END,
+    finished_at = CASE WHEN $finish THEN current_timestamp ELSE finished_at END
   WHERE id = $runId`;
+
+export const INSERT_SOURCE = 'INSERT INTO sources (name, kind) VALUES ($name, $kind) ON CONFLICT DO NOTHING';
+
+/**
+ * A run's row with its counts so far: done when `$finish`, else running. `$id` NULL takes the
+ * next id.
+ */
+export const INSERT_RUN = `
+  INSERT INTO ingest_runs (id, source, origin, format, started_at, finished_at, status, read, accepted, duplicates, rejected)
+  VALUES (coalesce($id, nextval('ingest_run_id')), $source, $origin, $format, current_timestamp,
+    CASE WHEN $finish THEN current_timestamp END, CASE WHEN $finish THEN 'done' ELSE 'running' END,
+    $read, $accepted, $duplicates, $rejected)
+  RETURNING id`;
+
+export const NEXT_RUN_ID = "SELECT nextval('ingest_run_id')::DOUBLE";

@@ -44,6 +44,7 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
     await writer.commitStaged(
       { read, valid: read - records.length + prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys },
       options.origin,
+      { unordered: true },
     );
     // Free the batch before the next one is built beside it.
     await c.run('DROP TABLE batch');

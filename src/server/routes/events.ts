@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Database } from '../../db/openDatabase.js';
 import { EventWriter } from '../../ingest/EventWriter.js';
-import { BATCH_SIZE, parseLine } from '../../ingest/readers/readNdjson.js';
+import { parseLine } from '../../ingest/readers/readNdjson.js';
 import type { RawRecord } from '../../ingest/types.js';
 import type { AppEnv, Logger } from '../createApp.js';
 import { BadRequestError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError } from '../errors.js';
@@ -145,7 +145,10 @@ function parseJsonArrayBody(text: string): RawRecord[] {
   return value.map((element, index) => ({ position: index + 1, raw: JSON.stringify(element), value: element }));
 }
 
-/** One ingest run for the request, written in batches of BATCH_SIZE (a transaction each). */
+/**
+ * One ingest run for the request (EventWriter.writeRun): a body of up to RUN_BATCH_RECORDS records
+ * is one transaction, the run's row included.
+ */
 async function ingestRecords(
   db: Database,
   token: SourceToken,
@@ -155,19 +158,11 @@ async function ingestRecords(
   await touchSourceToken(db, token.id);
   const response: EventsResponse = { accepted: 0, duplicates: 0, rejected: 0, tickets: 0, rejects: [] };
   if (records.length === 0) return { response };
-  const writer = await EventWriter.open(db, { source: token.source, origin: 'http', format, sourceKind: 'http' });
-  try {
-    for (let start = 0; start < records.length; start += BATCH_SIZE) {
-      const batch = await writer.write(records.slice(start, start + BATCH_SIZE));
-      for (const reject of batch.rejects) response.rejects.push({ line: reject.position, reason: reject.reason, message: reject.message });
-    }
-  } catch (error) {
-    await writer.finish(error instanceof Error ? error : new Error(String(error))).catch(() => undefined);
-    throw error;
-  }
-  const totals = await writer.finish();
-  Object.assign(response, { accepted: totals.accepted, duplicates: totals.duplicates, rejected: totals.rejected, tickets: totals.tickets });
-  return { runId: writer.runId, response };
+  // Each record's raw text is the JSON it was parsed from: an NDJSON line, or an array element re-serialised.
+  const run = await EventWriter.writeRun(db, { source: token.source, origin: 'http', format, sourceKind: 'http' }, records, { rawIsJson: true });
+  for (const reject of run.rejects) response.rejects.push({ line: reject.position, reason: reject.reason, message: reject.message });
+  Object.assign(response, { accepted: run.accepted, duplicates: run.duplicates, rejected: run.rejected, tickets: run.tickets });
+  return { runId: run.runId, response };
 }
 
 /** Runs async work one at a time, in call order; a failure does not stop the queue. */
