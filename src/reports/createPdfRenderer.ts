@@ -85,6 +85,9 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
+        // Talk over a pipe, not a WebSocket: when this process dies (even by SIGKILL) the pipe
+        // closes and Chromium exits with it instead of living on as an orphan.
+        pipe: true,
       });
       current = browser;
       const removeProfile = () => {
