@@ -101,7 +101,7 @@ async function computeRow(
 
 /** The ticket's status changes, by the same fold as ticket_sla. */
 async function traceTransitions(connection: DuckDBConnection, ticket: string, rule: FirstResponseRule): Promise<Transition[]> {
-  const reader = await connection.runAndReadAll(`SELECT ${packedEventSql()} FROM events WHERE ticket = $ticket`, { ticket });
+  const reader = await connection.runAndReadAll(`SELECT ${packedEventSql()} FROM events WHERE ticket = $ticket AND type NOT LIKE 'survey.%'`, { ticket });
   const events = Float64Array.from(reader.getRows(), (row) => Number(row[0]));
   sortTicketEvents(events, 0, events.length);
   const transitions: Transition[] = [];

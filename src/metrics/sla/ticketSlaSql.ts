@@ -42,6 +42,9 @@ WITH per_ticket AS (
     arg_max(analyst, occurred_at) FILTER (WHERE type = 'ticket.assigned') AS analyst,
     arg_max(category, occurred_at) FILTER (WHERE type = 'ticket.categorized') AS category
   FROM ${source}
+  -- Survey answers are the satisfaction zone's, not the SLA's: a ticket known only from a survey
+  -- gets no row, and no SLA instant (last_event_at) can tell when a customer answered.
+  WHERE type NOT LIKE 'survey.%'
   GROUP BY ticket
 ), pseudonyms AS (
   SELECT requester, ${pseudonymSql('requester')} AS pseudonym
