@@ -149,4 +149,25 @@ describe('analysts never see survey answers', () => {
     for (const marker of [MARKERS[0], MARKERS[2]]) expect(api).toContain(marker);
     expect(RATING_WORDS.test(page)).toBe(true);
   });
+
+  test('an analyst\'s ticket JSON has no requester and no instant that could date a survey answer', async () => {
+    const ticket = (await (await fetchAs('analyst', '/api/v1/tickets/C1')).json()) as Record<string, unknown>;
+    expect(ticket).toMatchObject({ ticket: 'C1' });
+    for (const hidden of ['requester', 'first_event_at', 'last_event_at', 'computed_at']) expect(ticket).not.toHaveProperty(hidden);
+    const lead = (await (await fetchAs('lead', '/api/v1/tickets/C1')).json()) as Record<string, unknown>;
+    expect(lead).toHaveProperty('requester');
+  });
+});
+
+describe('leadership reads satisfaction as aggregates only', () => {
+  test('no comment and no respondent on Satisfação or in the follow-up API; the queue\'s state is there', async () => {
+    const page = await (await fetchAs('leadership', '/satisfacao')).text();
+    const api = (await (await fetchAs('leadership', '/api/v1/followups')).json()) as { followups: Record<string, unknown>[] };
+    for (const marker of MARKERS) {
+      expect(page).not.toContain(marker);
+      expect(JSON.stringify(api)).not.toContain(marker);
+    }
+    expect(api.followups.length).toBeGreaterThan(0);
+    for (const row of api.followups) expect(row).toMatchObject({ comment: null, requester: null, status: expect.any(String) });
+  });
 });

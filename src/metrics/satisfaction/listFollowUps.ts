@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AccessError, type Caller } from '../../access/roles.js';
+import { ANSWER_READERS } from './listSurveyAnswers.js';
 import type { Database } from '../../db/openDatabase.js';
 import { parsePeriod } from '../registry/parseMetricQuery.js';
 import { accessSatisfaction } from './accessSatisfaction.js';
@@ -62,8 +63,9 @@ export async function readFollowUps(connection: DuckDBConnection, where: string,
 }
 
 /**
- * The insatisfeito follow-up queue, newest answers first: leads act on it, leadership and admin
- * read it; analysts get 403. Audited with the tickets shown.
+ * The insatisfeito follow-up queue, open items first: leads act on it, leadership and admin read
+ * it; analysts get 403. Leadership sees the queue's state, not the answers: comments and the
+ * respondent are left out for it (ANSWER_READERS). Audited with the tickets shown.
  */
 export async function listFollowUps(db: Database, caller: Caller, params: ListFollowUpsParams = {}): Promise<FollowUpRow[]> {
   const { rows } = await accessSatisfaction<FollowUpRow>(db, caller, {
@@ -89,5 +91,6 @@ export async function listFollowUps(db: Database, caller: Caller, params: ListFo
       });
     },
   });
-  return rows;
+  if (ANSWER_READERS.includes(caller.role)) return rows;
+  return rows.map((row) => ({ ...row, comment: null, requester: null }));
 }

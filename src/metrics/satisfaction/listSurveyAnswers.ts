@@ -1,4 +1,4 @@
-import type { Caller } from '../../access/roles.js';
+import type { Caller, Role } from '../../access/roles.js';
 import { AccessError } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
 import { parsePeriod } from '../registry/parseMetricQuery.js';
@@ -7,6 +7,12 @@ import { accessSatisfaction } from './accessSatisfaction.js';
 export const RATINGS = ['satisfeito', 'neutro', 'insatisfeito'] as const;
 export type Rating = (typeof RATINGS)[number];
 export const MAX_ANSWERS = 500;
+
+/**
+ * Who reads individual answers: leads (they call customers back) and admins. Leadership sees the
+ * zone as aggregates only — with small groups suppressed, which individual answers would defeat.
+ */
+export const ANSWER_READERS: readonly Role[] = ['lead', 'admin'];
 
 export interface ListSurveyAnswersParams {
   /** Inclusive start, exclusive end of the answer instant: ISO instants or dates (São Paulo). */
@@ -36,13 +42,14 @@ export interface SurveyAnswerRow {
 const invalid = (message: string) => new AccessError(400, 'invalid_query', message);
 
 /**
- * Individual survey answers, newest first, for leads and above (analysts: 403). Each read is
+ * Individual survey answers, newest first, for ANSWER_READERS (others: 403). Each read is
  * audited with its parameters and the tickets it showed (never the ratings or the comments).
  */
 export async function listSurveyAnswers(db: Database, caller: Caller, params: ListSurveyAnswersParams): Promise<SurveyAnswerRow[]> {
   const { rows } = await accessSatisfaction<SurveyAnswerRow>(db, caller, {
     action: 'satisfaction.read_answers',
     target: 'survey_answers',
+    roles: ANSWER_READERS,
     detail: { from: params.from, to: params.to, rating: params.rating ?? null, limit: params.limit ?? null },
     auditResult: (read) => ({ tickets: [...new Set(read.map((row) => row.ticket))] }),
     run: async (connection) => {

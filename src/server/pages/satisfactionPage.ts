@@ -11,7 +11,7 @@ import {
   recordContact,
 } from '../../metrics/satisfaction/changeFollowUp.js';
 import { type FollowUpRow, listFollowUps } from '../../metrics/satisfaction/listFollowUps.js';
-import { listSurveyAnswers } from '../../metrics/satisfaction/listSurveyAnswers.js';
+import { ANSWER_READERS, listSurveyAnswers } from '../../metrics/satisfaction/listSurveyAnswers.js';
 import { requireRole } from '../auth/guards.js';
 import { formatInstant, TIME_ZONE } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
@@ -69,10 +69,10 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
   const [panels, queue, answers] = await Promise.all([
     queryDashboard(readMetric, ctx.caller, loadDashboard('satisfaction'), values),
     listFollowUps(db, ctx.caller, { limit: 200 }),
-    listSurveyAnswers(db, ctx.caller, { ...values.period, limit: 50 }),
+    ANSWER_READERS.includes(ctx.caller.role) ? listSurveyAnswers(db, ctx.caller, { ...values.period, limit: 50 }) : undefined,
   ]);
   const problem = c.req.query('problem');
-  const answerRows = answers.map((a) => [
+  const answerRows = (answers ?? []).map((a) => [
     html`<a href="/tickets/${encodeURIComponent(a.ticket)}">${a.ticket}</a>`,
     formatInstant(ctx.lang, a.answered_at),
     a.rating ?? String(a.score ?? '–'),
@@ -84,8 +84,10 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
     ${renderPanels(ctx.lang, panels)}
     <h2>${ctx.t('satisfaction.queue')}</h2>
     ${renderQueue(ctx, queue)}
-    <h2>${ctx.t('satisfaction.latest')}</h2>
-    ${renderTable([ctx.t('col.ticket'), ctx.t('col.when'), ctx.t('satisfaction.rating'), ctx.t('col.client'), ctx.t('satisfaction.comment')], answerRows, ctx.t('chart.no_data'))}`;
+    ${answers
+      ? html`<h2>${ctx.t('satisfaction.latest')}</h2>
+    ${renderTable([ctx.t('col.ticket'), ctx.t('col.when'), ctx.t('satisfaction.rating'), ctx.t('col.client'), ctx.t('satisfaction.comment')], answerRows, ctx.t('chart.no_data'))}`
+      : ''}`;
   return c.html(renderLayout(ctx.layout({ title: ctx.t('satisfaction.title'), active: '/satisfacao', body, charts: true, scripts: CHART_SCRIPTS })));
 }
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { AccessError } from '../../access/roles.js';
+import { AccessError, type Role } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
-import { explainTicket, UnknownTicketError } from '../../metrics/explainTicket.js';
+import { explainTicket, type TicketExplanation, UnknownTicketError } from '../../metrics/explainTicket.js';
 import { listMetrics } from '../../metrics/registry/metrics.js';
 import { getMetric } from '../../metrics/registry/queryMetric.js';
 import { type FollowUpStatus, listFollowUps } from '../../metrics/satisfaction/listFollowUps.js';
@@ -69,11 +69,11 @@ export function createApiRoutes({ db, policy, now, readMetric }: ApiOptions): Ho
   });
 
   app.get('/tickets/:id', async (c) => {
-    callerOf(c);
+    const caller = callerOf(c);
     const ticket = c.req.param('id');
     try {
       const explanation = await explainTicket(db, policy, ticket, { now: now() });
-      return c.json({ ...explanation, events: await listTicketEvents(db, ticket) });
+      return c.json({ ...presentTicket(explanation, caller.role), events: await listTicketEvents(db, ticket) });
     } catch (error) {
       if (error instanceof UnknownTicketError) throw new AccessError(404, 'unknown_ticket', `chamado desconhecido: ${ticket}`);
       throw error;
@@ -92,4 +92,14 @@ export function createApiRoutes({ db, policy, now, readMetric }: ApiOptions): Ho
   });
 
   return app;
+}
+
+/**
+ * What the API shows of an explained ticket: not the recompute's bookkeeping (the first and last
+ * event instants and when the row was written), and to analysts not the requester's pseudonym.
+ */
+export function presentTicket(explanation: TicketExplanation, role: Role): Record<string, unknown> {
+  const { first_event_at: _first, last_event_at: _last, computed_at: _computed, ...shown } = explanation as Record<string, unknown>;
+  if (role === 'analyst') delete shown.requester;
+  return shown;
 }

@@ -11,10 +11,15 @@ export function metricColumns(result: MetricResult): string[] {
   return [...result.by, ...extra, 'value'];
 }
 
-function csvField(value: string | number | null | undefined): string {
+/**
+ * One CSV field. Text that a spreadsheet would run as a formula (a client named "=HYPERLINK(…)"
+ * from a helpdesk export) is prefixed with an apostrophe, as OWASP advises for CSV injection.
+ */
+export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**

@@ -122,12 +122,18 @@ describe('individual answers', () => {
   });
 
   test('filtered by rating and limited; each read audited with the tickets it showed, never the text', async () => {
-    const answers = await listSurveyAnswers(db, leadership, { ...MARCH, rating: 'insatisfeito', limit: 1 });
+    const answers = await listSurveyAnswers(db, lead, { ...MARCH, rating: 'insatisfeito', limit: 1 });
     expect(answers.map((a) => a.ticket)).toEqual(['U1']);
     const [row] = (await auditRows("action = 'satisfaction.read_answers'")).slice(-1);
-    expect(row).toMatchObject({ actor: 'diretoria@example.com', role: 'leadership', target: 'survey_answers' });
+    expect(row).toMatchObject({ actor: lead.actor, role: 'lead', target: 'survey_answers' });
     expect(JSON.parse(String(row!.detail))).toMatchObject({ rating: 'insatisfeito', limit: 1, tickets: ['U1'], rows: 1 });
     expect(String(row!.detail)).not.toContain('Ninguém');
+  });
+
+  test('leadership reads aggregates, not individual answers: 403, and the refusal is audited', async () => {
+    expect(await refusal(listSurveyAnswers(db, leadership, MARCH))).toEqual({ status: 403, code: 'forbidden' });
+    const [row] = (await auditRows("action = 'satisfaction.denied'")).slice(-1);
+    expect(row).toMatchObject({ role: 'leadership' });
   });
 
   test('bad parameters → 400 invalid_query', async () => {

@@ -2,6 +2,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../../src/db/openDatabase.js';
 import { METRICS } from '../../../src/metrics/registry/metrics.js';
+import { csvField } from '../../../src/server/routes/formatMetricResult.js';
 import { bearerAs, readJson } from '../auth/authHelpers.js';
 import { createServerFixture } from '../pages/serverFixture.js';
 
@@ -144,5 +145,23 @@ describe('tickets and follow-ups', () => {
     const tickets = (await readJson(res)).followups.map((f: { ticket: string }) => f.ticket).sort();
     expect(tickets).toEqual(['B1', 'C1', 'U1', 'U1']);
     expect((await app.request('/api/v1/followups', { headers: analyst })).status).toBe(403);
+  });
+});
+
+describe('CSV fields', () => {
+  test.each([
+    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ['+55 49 3322', "'+55 49 3322"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['Acme, Ltda', '"Acme, Ltda"'],
+    ['Acme', 'Acme'],
+  ])('%s is written as %s (never run as a spreadsheet formula)', (value, expected) => {
+    expect(csvField(value)).toBe(expected);
+  });
+
+  test('numbers stay numbers, negative ones too', () => {
+    expect(csvField(-0.25)).toBe('-0.25');
+    expect(csvField(null)).toBe('');
   });
 });
