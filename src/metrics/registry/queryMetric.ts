@@ -4,7 +4,9 @@ import type { Database } from '../../db/openDatabase.js';
 import { accessSatisfaction, type SatisfactionOptions } from '../satisfaction/accessSatisfaction.js';
 import { type CompiledMetric, compileMetricSql } from './compileMetricSql.js';
 import { METRICS } from './metrics.js';
-import { parseMetricQuery } from './parseMetricQuery.js';
+import { METRICS_ZONE, parseMetricQuery, parsePeriod } from './parseMetricQuery.js';
+import { ANSWER_READERS } from '../satisfaction/listSurveyAnswers.js';
+import { DateTime } from 'luxon';
 import type { MetricDefinition, MetricQuery, MetricResult, MetricRow } from './types.js';
 
 export type QueryMetricOptions = SatisfactionOptions;
@@ -47,6 +49,7 @@ async function querySatisfactionMetric(
   // The zone checks the role before the query is even parsed: an analyst learns nothing, not even
   // whether the query was valid.
   let parsed: ReturnType<typeof parseMetricQuery> | undefined;
+
   const { rows, suppressed } = await accessSatisfaction<MetricRow>(
     db,
     caller,
@@ -56,7 +59,10 @@ async function querySatisfactionMetric(
       detail: { from: query.from, to: query.to, by: query.by ?? [], filters: query.filters ?? {} },
       roles: metric.roles,
       run: async (connection) => {
-        parsed = parseMetricQuery(metric, query);
+        // Those who may not read answers get whole weeks: two periods a second apart would
+        // otherwise tell one answer's rating by difference, past the small-group suppression.
+        const seen = ANSWER_READERS.includes(caller.role) ? query : { ...query, ...coarsenToWeeks(query) };
+        parsed = parseMetricQuery(metric, seen);
         return readMetricRows(connection, compileMetricSql(metric, parsed));
       },
       groupOf: (row) => ({ key: parsed!.by.map((d) => String(row[d])).join('\u0000'), answers: Number(row.answers ?? 0) }),
@@ -82,4 +88,20 @@ async function readMetricRows(connection: DuckDBConnection, compiled: CompiledMe
 
 function describe(metric: MetricDefinition): MetricResult['metric'] {
   return { name: metric.name, label: metric.label, format: metric.format, ...(metric.target !== undefined ? { target: metric.target } : {}) };
+}
+
+/**
+ * The period widened to whole weeks (Monday 00:00 in São Paulo, the metrics' zone), and `day`
+ * refused: the granularity at which aggregate-only readers see satisfaction.
+ */
+export function coarsenToWeeks(query: MetricQuery): Pick<MetricQuery, 'from' | 'to'> {
+  if (query.by?.includes('day')) {
+    throw new AccessError(400, 'invalid_query', 'satisfação por dia é só para líderes: agrupe por semana ou mês');
+  }
+  const period = parsePeriod(query.from, query.to);
+  const monday = (seconds: number) => DateTime.fromSeconds(seconds, { zone: METRICS_ZONE }).startOf('week');
+  const from = monday(period.fromSeconds);
+  const lastMonday = monday(period.toSeconds);
+  const to = lastMonday.toSeconds() === period.toSeconds ? lastMonday : lastMonday.plus({ weeks: 1 });
+  return { from: from.toISO()!, to: to.toISO()! };
 }

@@ -142,3 +142,34 @@ describe('individual answers', () => {
     expect(await refusal(listSurveyAnswers(db, lead, { from: MARCH.to, to: MARCH.from }))).toEqual({ status: 400, code: 'invalid_query' });
   });
 });
+
+describe('aggregate-only readers see whole weeks', () => {
+  // With the minimum at 1 nothing is suppressed, so only the coarsening stands between leadership
+  // and a single answer's rating read by difference.
+  const answerTimes = async () =>
+    (await query(db, "SELECT strftime(occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS t FROM survey_answers ORDER BY occurred_at")).map((r) => String(r.t));
+  const distribution = async (caller: Caller, to: string) =>
+    queryMetric(db, caller, { name: 'satisfaction_distribution', from: '2026-03-01', to }, { minGroupSize: 1 });
+
+  test('two periods a second apart around one answer: different for a lead, the same for leadership', async () => {
+    const times = await answerTimes();
+    const at = times[1]!; // an answer; the period ending just before or just after it
+    const after = new Date(Date.parse(at) + 1000).toISOString();
+    const leadRows = [(await distribution(lead, at)).rows, (await distribution(lead, after)).rows];
+    expect(leadRows[0]).not.toEqual(leadRows[1]);
+    const before = await distribution(leadership, at);
+    const later = await distribution(leadership, after);
+    expect(before.rows).toEqual(later.rows);
+    // The period answered is whole weeks from a Monday 00:00 in São Paulo (−03:00).
+    expect(new Date(before.from).getUTCDay()).toBe(1);
+    expect(before.from).toMatch(/T03:00:00/);
+    expect(before.to).toEqual(later.to);
+    expect(new Date(before.to).getUTCDay()).toBe(1);
+  });
+
+  test('satisfaction by day is refused to leadership (400) but not to a lead; an analyst still only learns 403', async () => {
+    expect(await refusal(queryMetric(db, leadership, { name: 'csat', ...MARCH, by: ['day'] }))).toEqual({ status: 400, code: 'invalid_query' });
+    expect((await queryMetric(db, lead, { name: 'csat', ...MARCH, by: ['day'] })).rows.length).toBeGreaterThan(0);
+    expect(await refusal(queryMetric(db, analyst, { name: 'csat', ...MARCH, by: ['day'] }))).toEqual({ status: 403, code: 'forbidden' });
+  });
+});
