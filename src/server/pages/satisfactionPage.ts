@@ -71,7 +71,7 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
     listFollowUps(db, ctx.caller, { limit: 200 }),
     ANSWER_READERS.includes(ctx.caller.role) ? listSurveyAnswers(db, ctx.caller, { ...values.period, limit: 50 }) : undefined,
   ]);
-  const problem = c.req.query('problem');
+  const problem = FOLLOW_UP_PROBLEMS[c.req.query('problem') ?? '']?.[ctx.lang];
   const answerRows = (answers ?? []).map((a) => [
     html`<a href="/tickets/${encodeURIComponent(a.ticket)}">${a.ticket}</a>`,
     formatInstant(ctx.lang, a.answered_at),
@@ -91,6 +91,16 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
   return c.html(renderLayout(ctx.layout({ title: ctx.t('satisfaction.title'), active: '/satisfacao', body, charts: true, scripts: CHART_SCRIPTS })));
 }
 
+/** What a refused follow-up action means, by the zone's error code. */
+const FOLLOW_UP_PROBLEMS: Record<string, { pt: string; en: string }> = {
+  already_claimed: { pt: 'Outro líder já assumiu esta resposta.', en: 'Another lead has already claimed this answer.' },
+  already_closed: { pt: 'Este acompanhamento já foi encerrado.', en: 'This follow-up is already closed.' },
+  unknown_answer: { pt: 'Resposta não encontrada.', en: 'Answer not found.' },
+  unknown_follow_up: { pt: 'Acompanhamento não encontrado.', en: 'Follow-up not found.' },
+  not_insatisfeito: { pt: 'Só respostas "insatisfeito" entram na fila.', en: 'Only "insatisfeito" answers are followed up.' },
+  invalid_input: { pt: 'Confira os campos do contato: data, canal e resultado são obrigatórios.', en: 'Check the contact fields: date, channel and outcome are required.' },
+};
+
 /** A local São Paulo datetime-local value as an ISO instant with offset (text with an offset passes through). */
 function toInstant(local: string): string {
   const parsed = DateTime.fromISO(local, { zone: TIME_ZONE });
@@ -101,7 +111,8 @@ const field = (body: Record<string, unknown>, name: string) => (typeof body[name
 
 /**
  * The queue's form posts (lead and admin; CSRF checked by the auth middleware). Each redirects
- * back to /satisfacao (303); a refusal from the zone comes back as ?problem=<message>.
+ * back to /satisfacao (303); a refusal from the zone comes back as ?problem=<code>, which the
+ * page names in words (a code it does not know shows nothing: the URL cannot put text on it).
  */
 export function createFollowUpFormRoutes({ db }: PageOptions): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
@@ -114,7 +125,7 @@ export function createFollowUpFormRoutes({ db }: PageOptions): Hono<ServerEnv> {
     } catch (error) {
       if (!(error instanceof AccessError)) throw error;
       if (error.status === 403) throw error;
-      return c.redirect(`/satisfacao?problem=${encodeURIComponent(error.message)}`, 303);
+      return c.redirect(`/satisfacao?problem=${encodeURIComponent(error.code)}`, 303);
     }
   };
   const caller = (c: Context<ServerEnv>) => pageContext(c).caller;

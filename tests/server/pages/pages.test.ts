@@ -144,7 +144,12 @@ describe('Satisfação: the follow-up queue', () => {
     expect(contact.headers.get('location')).toBe('/satisfacao');
     expect((await post(`/satisfacao/followups/${id}/close`, { resolution: 'resolvido' })).status).toBe(303);
     const again = await post(`/satisfacao/followups/${id}/close`, {});
-    expect(again.headers.get('location')).toMatch(/^\/satisfacao\?problem=/);
+    expect(again.headers.get('location')).toBe('/satisfacao?problem=already_closed');
+    expect((await get('/satisfacao?problem=already_closed', lead)).html).toContain('Este acompanhamento já foi encerrado.');
+    // Text in the URL is never put on the page; only known codes are named.
+    const spoofed = (await get('/satisfacao?problem=Ligue+para+0800-FALSO', lead)).html;
+    expect(spoofed).not.toMatch(/role="alert">[^<]*0800-FALSO/);
+    expect(spoofed).not.toMatch(/>Ligue para 0800-FALSO</);
     const api = (await (await app.request('/api/v1/followups?status=closed', { headers: lead })).json()) as { followups: { follow_up_id: number }[] };
     expect(api.followups.map((f) => String(f.follow_up_id))).toContain(id);
   });
