@@ -12,20 +12,18 @@ import {
   INSERT_EVENTS_DEDUPLICATED,
   INSERT_REJECTS,
   INSERT_RUN_TICKETS,
-  INSERT_RUN,
-  INSERT_SOURCE,
   INSERT_SURVEY_ANSWERS,
   isDuplicateKeyError,
   NEXT_RUN_ID,
   isWriteConflictError,
   UPDATE_RUN_COUNTS,
 } from './batchSql.js';
-import type { CanonicalEvent, IngestCounts, RawRecord } from './types.js';
-import { type ValidateOptions, validateEventWithZod } from './validateEvent.js';
-import { validateEventFast } from './validateEventFast.js';
+import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
+import { insertRun, markRunFailed } from './runRows.js';
+import type { IngestCounts, RawRecord } from './types.js';
+import type { ValidateOptions } from './validateEvent.js';
 
-/** Survey answers go to the satisfaction zone only; the event log keeps that a survey was answered. */
-const SURVEY_FIELDS = ['rating', 'score', 'comment'];
+export type { PreparedBatch, PrepareOptions } from './prepareBatch.js';
 
 /**
  * Events written between checkpoints. Large batches go straight to the database file, so the
@@ -59,31 +57,6 @@ export interface WriterOptions extends ValidateOptions {
   sourceKind?: string;
 }
 
-export interface PrepareOptions {
-  /**
-   * Each record's `raw` is the JSON text its `value` was parsed from (an NDJSON line, an element
-   * of a JSON body). Events already in canonical form are then staged as that text alone and
-   * DuckDB reads their fields from it, instead of from a second, serialised copy.
-   */
-  rawIsJson?: boolean;
-}
-
-/** A batch validated and serialised in JavaScript, column by column, ready for commit. */
-export interface PreparedBatch {
-  read: number;
-  positions: number[];
-  /** Event instants, UTC epoch ms. */
-  ats: number[];
-  /** The canonical event as JSON, or null when the raw text reads as the event. */
-  docs: (string | null)[];
-  raws: string[];
-  surveys: number;
-  rejects: BatchResult['rejects'];
-  rejectRaws: string[];
-  /** The ticket of each valid event. */
-  tickets: string[];
-}
-
 export interface BatchResult extends Omit<IngestCounts, 'tickets'> {
   rejects: { position: number; reason: string; message: string }[];
 }
@@ -96,15 +69,6 @@ export interface StagedCounts {
   /** Survey answers among the valid events (0 skips their statement). */
   surveys: number;
 }
-
-/** A run written by EventWriter.writeRun: its totals, its id and the reasons of its rejects. */
-export interface RunResult extends IngestCounts {
-  runId: number;
-  rejects: BatchResult['rejects'];
-}
-
-/** Records per transaction of EventWriter.writeRun (a request body larger than this takes several). */
-export const RUN_BATCH_RECORDS = 16_384;
 
 /**
  * Writes validated events of one ingest run, a batch per transaction: the batch's events,
@@ -148,37 +112,21 @@ export class EventWriter {
   }
 
   /**
-   * Writes records held in memory (an HTTP request) as one run. The run's row is created in the
-   * first batch's transaction and finished in the last one's, so a run of up to
-   * RUN_BATCH_RECORDS records is exactly one transaction: all of it is stored, run included, or
-   * nothing is. A larger one commits a batch at a time; when a later batch fails, the run is
-   * marked failed and the error thrown.
+   * A writer whose run has no row yet: the first committed batch creates it (see writeRun.ts).
+   * The caller counts the run's tickets, and closes the connection (close()).
    */
-  static async writeRun(db: Database, options: WriterOptions, records: RawRecord[], prepareOptions: PrepareOptions = {}): Promise<RunResult> {
-    const connection = await db.connect();
-    const writer = new EventWriter(connection, options, getKnownSources(db), undefined, false);
-    try {
-      // No TimeZone to set: events from JavaScript carry their instant as epoch ms.
-      const tickets = new Set<string>();
-      const rejects: BatchResult['rejects'] = [];
-      let start = 0;
-      do {
-        const prepared = writer.prepare(records.slice(start, start + RUN_BATCH_RECORDS), prepareOptions);
-        start += RUN_BATCH_RECORDS;
-        for (const ticket of prepared.tickets) tickets.add(ticket);
-        rejects.push(...prepared.rejects);
-        await writer.stage(prepared, { createBatch: true });
-        const counts = { read: prepared.read, valid: prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys };
-        await writer.commitStaged(counts, options.origin, { finish: start >= records.length });
-      } while (start < records.length);
-      writer.counts.tickets = tickets.size;
-      return { ...writer.totals, runId: writer.runId, rejects };
-    } catch (error) {
-      if (writer.id !== undefined) await markRunFailed(connection, writer.id, error).catch(() => undefined);
-      throw error;
-    } finally {
-      connection.closeSync();
-    }
+  static async openRunless(db: Database, options: WriterOptions): Promise<EventWriter> {
+    return new EventWriter(await db.connect(), options, getKnownSources(db), undefined, false);
+  }
+
+  /** Whether a committed batch has created the run's row. */
+  get hasRun(): boolean {
+    return this.id !== undefined;
+  }
+
+  /** Closes the writer's connection without touching the run (finish() closes it otherwise). */
+  close(): void {
+    this.connection.closeSync();
   }
 
   /** The run's id (ingest_runs.id). */
@@ -201,31 +149,7 @@ export class EventWriter {
    * next batch can be prepared while DuckDB commits the previous one.
    */
   prepare(records: RawRecord[], options: PrepareOptions = {}): PreparedBatch {
-    const batch: PreparedBatch = { read: records.length, positions: [], ats: [], docs: [], raws: [], surveys: 0, rejects: [], rejectRaws: [], tickets: [] };
-    for (const record of records) {
-      let event: CanonicalEvent;
-      let verbatim = false;
-      const fast = record.error ? undefined : validateEventFast(record.value);
-      if (fast) {
-        event = fast.event;
-        verbatim = fast.verbatim && options.rawIsJson === true && isJsonTextOf(record.raw, record.value as object, event);
-      } else {
-        const checked = record.error ? ({ ok: false, ...record.error } as const) : validateEventWithZod(record.value, this.options);
-        if (!checked.ok) {
-          batch.rejects.push({ position: record.position, reason: checked.reason, message: checked.message });
-          batch.rejectRaws.push(record.raw);
-          continue;
-        }
-        event = checked.event;
-      }
-      batch.positions.push(record.position);
-      batch.tickets.push(event.ticket);
-      batch.ats.push(event.at);
-      batch.docs.push(verbatim ? null : toJsonText(event));
-      batch.raws.push(rawOf(record, event));
-      if (event.type === 'survey.answered') batch.surveys++;
-    }
-    return batch;
+    return prepareBatch(records, this.options, options);
   }
 
   /** The DuckDB half: one transaction for the batch's events, answers, rejects, tickets and counts. */
@@ -389,58 +313,3 @@ export class EventWriter {
   }
 }
 
-/**
- * Adds the run's row in the caller's transaction, with its counts so far (its source's row too,
- * unless known); returns its id (`id`, or the next one when null).
- */
-async function insertRun(
-  c: DuckDBConnection,
-  options: WriterOptions,
-  known: Set<string>,
-  run: Omit<BatchResult, 'rejects'> & { id: number | null; finish: boolean },
-): Promise<number> {
-  if (!known.has(options.source)) await c.run(INSERT_SOURCE, { name: options.source, kind: options.sourceKind ?? options.format });
-  const reader = await c.runAndReadAll(INSERT_RUN, { ...run, source: options.source, origin: options.origin, format: options.format });
-  return Number(reader.getRows()[0]![0]);
-}
-
-async function markRunFailed(c: DuckDBConnection, runId: number, error: unknown): Promise<void> {
-  await c.run(`UPDATE ingest_runs SET finished_at = current_timestamp, status = 'failed', error = $error WHERE id = $runId`, {
-    error: error instanceof Error ? error.message : String(error),
-    runId,
-  });
-}
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * The event as JSON for DuckDB. A lone surrogate (JSON.parse makes one of "\ud800") has no
- * UTF-8 form: JSON.stringify escapes it and DuckDB's parser refuses the text, so it is stored
- * as U+FFFD, as any text DuckDB receives from JavaScript.
- */
-function toJsonText(event: CanonicalEvent): string {
-  const json = JSON.stringify(event);
-  if (!json.includes('\\ud')) return json;
-  return JSON.stringify(event, (_, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v));
-}
-
-/** The event as sent, minus survey answers (they live only in the satisfaction zone). */
-function rawOf(record: RawRecord, event: CanonicalEvent): string {
-  if (event.type !== 'survey.answered' && record.raw.startsWith('{')) return record.raw;
-  const value = { ...(record.value as Record<string, unknown>) };
-  if (event.type === 'survey.answered') for (const field of SURVEY_FIELDS) delete value[field];
-  return JSON.stringify(value);
-}
-
-/**
- * True when DuckDB, reading `raw` by field name, sees exactly `value` (which JSON.parse made of
- * it): no escapes, and one `":` per key, so no key is repeated (JSON.parse keeps the last of a
- * repeated key, DuckDB the first) and none is spelt with spaces before its colon. Without
- * backslashes every `"` delimits a string, so `":` can only close a key.
- */
-function isJsonTextOf(raw: string, value: object, event: CanonicalEvent): boolean {
-  if (raw.indexOf('\\') !== -1) return false;
-  let keys = 0;
-  for (let i = raw.indexOf('":'); i !== -1; i = raw.indexOf('":', i + 2)) keys++;
-  return keys === Object.keys(value).length + (event.gut ? 3 : 0);
-}

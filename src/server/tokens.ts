@@ -86,8 +86,41 @@ export async function createSourceToken(db: Database, options: { source: string;
   return hmacSecret ? { id, source, token, hmacSecret } : { id, source, token };
 }
 
-/** Which source a presented token writes to, or why it is refused. Hashes compare in constant time. */
-export async function verifySourceToken(db: Database, presented: string): Promise<TokenCheck> {
+/** How long a verified token is trusted without reading its row again. */
+export const TOKEN_CACHE_MS = 5_000;
+/**
+ * Tokens verified lately, per database, by the hash of the presented text: a busy sender's
+ * requests then skip the lookup. Only valid tokens are kept; revokeSourceToken drops its token at
+ * once (one process owns the database, so a revoke happens in this process).
+ */
+const verified = new WeakMap<Database, Map<string, { token: SourceToken; until: number }>>();
+
+function getVerified(db: Database): Map<string, { token: SourceToken; until: number }> {
+  let cache = verified.get(db);
+  if (!cache) verified.set(db, (cache = new Map()));
+  return cache;
+}
+
+/**
+ * Which source a presented token writes to, or why it is refused. Hashes compare in constant time;
+ * a token verified less than TOKEN_CACHE_MS ago (`now`, epoch ms) is answered from memory.
+ */
+export async function verifySourceToken(db: Database, presented: string, now: number = Date.now()): Promise<TokenCheck> {
+  const hash = sha256(presented);
+  const cache = getVerified(db);
+  const key = hash.toString('hex');
+  const hit = cache.get(key);
+  if (hit && now < hit.until) return { ok: true, token: { ...hit.token } };
+  cache.delete(key);
+  const check = await lookUpSourceToken(db, presented, hash);
+  if (check.ok) {
+    if (cache.size >= 1_000) cache.clear();
+    cache.set(key, { token: { ...check.token }, until: now + TOKEN_CACHE_MS });
+  }
+  return check;
+}
+
+async function lookUpSourceToken(db: Database, presented: string, hash: Buffer): Promise<TokenCheck> {
   const match = TOKEN_PATTERN.exec(presented);
   const row = match
     ? await withConnection(db, async (c) =>
@@ -100,7 +133,7 @@ export async function verifySourceToken(db: Database, presented: string): Promis
       )
     : undefined;
   const expected = row ? Buffer.from(String(row[1]), 'hex') : NO_HASH;
-  const equal = timingSafeEqual(sha256(presented), expected.length === 32 ? expected : NO_HASH);
+  const equal = timingSafeEqual(hash, expected.length === 32 ? expected : NO_HASH);
   if (!row || !equal) return { ok: false, code: 'invalid_token', message: 'the token is not valid' };
   if (row[3] === true) return { ok: false, code: 'token_revoked', message: 'the token has been revoked' };
   const token: SourceToken = { id: match![1]!, source: String(row[0]) };
@@ -168,6 +201,8 @@ export async function revokeSourceToken(
   db: Database,
   id: string,
 ): Promise<{ id: string; source: string; revoked_at: string; already_revoked: boolean } | undefined> {
+  const cache = getVerified(db);
+  for (const [key, entry] of cache) if (entry.token.id === id) cache.delete(key);
   return withConnection(db, async (c) => {
     const before = (
       await c.runAndReadAll('SELECT source, revoked_at IS NOT NULL FROM source_tokens WHERE id = $id', { id })

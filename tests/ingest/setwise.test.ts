@@ -54,7 +54,7 @@ async function importInJavaScript(file: string) {
 const mutation = fc.constantFrom(
   'none', 'none', 'none', 'none', 'none', 'spaces', 'trailing-comma', 'repeat-key', 'repeat-key-null', 'escape',
   'nan', 'crlf', 'blank', 'nbsp', 'truncate', 'bom', 'nested-unknown', 'not-object', 'leading-space', 'slash',
-  'escaped-value', 'escaped-value',
+  'escaped-value', 'escaped-value', 'repeat-key-spaced', 'repeat-key-null-first', 'nested-known',
 );
 
 function bend(json: string, how: string): string {
@@ -67,6 +67,12 @@ function bend(json: string, how: string): string {
       return `{"client":"Outro","severity":"alta",${json.slice(1)}`;
     case 'repeat-key-null':
       return json.replace(/}$/, ',"client":null,"id":null}');
+    case 'repeat-key-spaced':
+      return json.replace(/}$/, ',"severity" :"baixa","id"\t:"e-9"}');
+    case 'repeat-key-null-first':
+      return `{"severity":null,"status":null,${json.slice(1)}`;
+    case 'nested-known':
+      return json.replace(/}$/, ',"x":{"status":"novo","gut":{"g":1,"u":1,"t":1}}}');
     case 'escape':
       return json.replace(/"([a-z])/, '"\\u00$1'.replace('$1', '65'));
     case 'nan':

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { Database } from '../../src/db/openDatabase.js';
-import { EventWriter, RUN_BATCH_RECORDS } from '../../src/ingest/EventWriter.js';
+import { RUN_BATCH_RECORDS, writeRun } from '../../src/ingest/writeRun.js';
 import type { RawRecord } from '../../src/ingest/types.js';
 import { freshDatabase, query } from './helpers.js';
 
@@ -19,7 +19,7 @@ afterEach(() => db.close());
 
 test('a run of records is stored with its run row done and its counts, rejects named, survey answers kept apart', async () => {
   const survey = { id: 's-1', ticket: 'T-1', at: '2026-03-05T10:00:00Z', type: 'survey.answered', rating: 'insatisfeito', comment: 'demorou' };
-  const run = await EventWriter.writeRun(
+  const run = await writeRun(
     db,
     options,
     records([opened('e-1', 'T-1'), opened('e-2', 'T-2'), { ...opened('e-3', 'T-3'), severity: 'gravissima' }, opened('e-1', 'T-1'), survey]),
@@ -47,7 +47,7 @@ test('a run of records is stored with its run row done and its counts, rejects n
   expect(await query(db, 'SELECT DISTINCT ticket FROM changed_tickets ORDER BY ticket')).toEqual([{ ticket: 'T-1' }, { ticket: 'T-2' }]);
 
   // The same records again: a run of duplicates, and the rejects not doubled.
-  const again = await EventWriter.writeRun(db, options, records([opened('e-1', 'T-1'), opened('e-2', 'T-2'), { ...opened('e-3', 'T-3'), severity: 'gravissima' }]), {
+  const again = await writeRun(db, options, records([opened('e-1', 'T-1'), opened('e-2', 'T-2'), { ...opened('e-3', 'T-3'), severity: 'gravissima' }]), {
     rawIsJson: true,
   });
   expect(again).toMatchObject({ read: 3, accepted: 0, duplicates: 2, rejected: 1, tickets: 2 });
@@ -59,7 +59,7 @@ test('a transaction that fails at its last statement keeps nothing of its attemp
   // The run's row is the transaction's last statement; take the id it will draw, so that statement fails.
   const [{ next }] = (await query(db, "SELECT nextval('ingest_run_id')::INTEGER + 1 AS next")) as [{ next: number }];
   await query(db, "INSERT INTO ingest_runs (id, source, origin, format, started_at, status) VALUES ($id, 'other', 'x', 'ndjson', current_timestamp, 'done')", { id: next });
-  const run = await EventWriter.writeRun(db, options, records([opened('e-1', 'T-1'), opened('e-2', 'T-2')]));
+  const run = await writeRun(db, options, records([opened('e-1', 'T-1'), opened('e-2', 'T-2')]));
   // Had the failed attempt's events stayed, the retry would have found them stored: duplicates.
   expect(run).toMatchObject({ read: 2, accepted: 2, duplicates: 0 });
   // The first attempt drew `next` and failed on it; the retry drew the id after.
@@ -71,7 +71,7 @@ test('a transaction that fails at its last statement keeps nothing of its attemp
 
 test('more records than one transaction holds: several batches, one run, done once the last commits', async () => {
   const values = Array.from({ length: RUN_BATCH_RECORDS + 5 }, (_, i) => opened(`e-${i}`, `T-${i % 3}`));
-  const run = await EventWriter.writeRun(db, options, records(values), { rawIsJson: true });
+  const run = await writeRun(db, options, records(values), { rawIsJson: true });
   expect(run).toMatchObject({ read: values.length, accepted: values.length, duplicates: 0, rejected: 0, tickets: 3 });
   expect(await query(db, 'SELECT status, accepted::INTEGER AS accepted FROM ingest_runs')).toEqual([{ status: 'done', accepted: values.length }]);
   expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM events WHERE run_id = $run', { run: run.runId })).toEqual([{ n: values.length }]);

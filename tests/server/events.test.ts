@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/openDatabase.js';
 import { createApp, type Logger } from '../../src/server/createApp.js';
-import { createSourceToken, revokeSourceToken, signBody, TOUCH_INTERVAL_MS, touchSourceToken } from '../../src/server/tokens.js';
+import {
+  createSourceToken,
+  revokeSourceToken,
+  signBody,
+  TOKEN_CACHE_MS,
+  TOUCH_INTERVAL_MS,
+  touchSourceToken,
+  verifySourceToken,
+} from '../../src/server/tokens.js';
 
 const LIMIT = 4096;
 const NDJSON = 'application/x-ndjson';
@@ -178,6 +186,26 @@ describe('POST /api/v1/events', () => {
     expect(await touchSourceToken(db, busy.id, Date.now() + TOUCH_INTERVAL_MS)).toBe(true);
     expect(await lastUsedYear()).toBe(new Date().getUTCFullYear());
     expect(await query("SELECT count(*)::INTEGER AS n FROM events WHERE id LIKE 'busy-%'")).toEqual([{ n: 3 }]);
+  });
+
+  test('a token revoked after use is refused on the next request, though verified tokens are remembered', async () => {
+    const soon = await createSourceToken(db, { source: 'soon-revoked' });
+    expect((await post(`${opened('rv-1', 'T-160')}\n`, { token: soon.token })).status).toBe(202);
+    await revokeSourceToken(db, soon.id);
+    const refused = await post(`${opened('rv-2', 'T-160')}\n`, { token: soon.token });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('token_revoked');
+  });
+
+  test('a verified token is remembered for TOKEN_CACHE_MS, then read again', async () => {
+    const cached = await createSourceToken(db, { source: 'cached' });
+    const now = Date.now();
+    expect((await verifySourceToken(db, cached.token, now)).ok).toBe(true);
+    // Revoked behind the process's back (revokeSourceToken would drop it from memory at once).
+    await query('UPDATE source_tokens SET revoked_at = current_timestamp WHERE id = $id', { id: cached.id });
+    expect((await verifySourceToken(db, cached.token, now + TOKEN_CACHE_MS - 1)).ok).toBe(true);
+    expect(await verifySourceToken(db, cached.token, now + TOKEN_CACHE_MS)).toMatchObject({ ok: false, code: 'token_revoked' });
+    expect((await verifySourceToken(db, `${cached.token.slice(0, -1)}x`, now)).ok).toBe(false);
   });
 
   describe('HMAC-signed sources', () => {

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { Database } from '../../db/openDatabase.js';
-import { EventWriter } from '../../ingest/EventWriter.js';
+import { prepareRun, writePreparedRun } from '../../ingest/writeRun.js';
 import { parseLine } from '../../ingest/readers/readNdjson.js';
+import type { WriterOptions } from '../../ingest/EventWriter.js';
+import type { PreparedBatch } from '../../ingest/prepareBatch.js';
 import type { RawRecord } from '../../ingest/types.js';
 import type { AppEnv, Logger } from '../createApp.js';
 import { BadRequestError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError } from '../errors.js';
@@ -52,7 +54,11 @@ export function createEventsRoutes({ db, logger, maxBodyBytes }: EventsRouteOpti
       );
     }
     const records = format === 'ndjson' ? parseNdjsonBody(decode(body)) : parseJsonArrayBody(decode(body));
-    const result = await serially(() => ingestRecords(db, token, records, format));
+    // Validated here, outside the queue: only the database work waits for the request before it.
+    const writerOptions: WriterOptions = { source: token.source, origin: 'http', format, sourceKind: 'http' };
+    // Each record's raw text is the JSON it was parsed from: an NDJSON line, or an array element re-serialised.
+    const batches = prepareRun(records, writerOptions, { rawIsJson: true });
+    const result = await serially(() => ingestRecords(db, token, writerOptions, batches));
     logger.info('events_ingested', {
       request_id: c.get('requestId'),
       source: token.source,
@@ -146,20 +152,19 @@ function parseJsonArrayBody(text: string): RawRecord[] {
 }
 
 /**
- * One ingest run for the request (EventWriter.writeRun): a body of up to RUN_BATCH_RECORDS records
- * is one transaction, the run's row included.
+ * One ingest run for the request (writeRun, its batches prepared by prepareRun): a body of up to
+ * RUN_BATCH_RECORDS records is one transaction, the run's row included.
  */
 async function ingestRecords(
   db: Database,
   token: SourceToken,
-  records: RawRecord[],
-  format: BodyFormat,
+  options: WriterOptions,
+  batches: PreparedBatch[],
 ): Promise<{ runId?: number; response: EventsResponse }> {
   await touchSourceToken(db, token.id);
   const response: EventsResponse = { accepted: 0, duplicates: 0, rejected: 0, tickets: 0, rejects: [] };
-  if (records.length === 0) return { response };
-  // Each record's raw text is the JSON it was parsed from: an NDJSON line, or an array element re-serialised.
-  const run = await EventWriter.writeRun(db, { source: token.source, origin: 'http', format, sourceKind: 'http' }, records, { rawIsJson: true });
+  if (batches.every((batch) => batch.read === 0)) return { response };
+  const run = await writePreparedRun(db, options, batches);
   for (const reject of run.rejects) response.rejects.push({ line: reject.position, reason: reject.reason, message: reject.message });
   Object.assign(response, { accepted: run.accepted, duplicates: run.duplicates, rejected: run.rejected, tickets: run.tickets });
   return { runId: run.runId, response };
