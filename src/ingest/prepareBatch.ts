@@ -48,7 +48,7 @@ export function prepareBatch(records: RawRecord[], validateOptions: ValidateOpti
       const checked = record.error ? ({ ok: false, ...record.error } as const) : validateEventWithZod(record.value, validateOptions);
       if (!checked.ok) {
         batch.rejects.push({ position: record.position, reason: checked.reason, message: checked.message });
-        batch.rejectRaws.push(record.raw);
+        batch.rejectRaws.push(rejectRawOf(record));
         continue;
       }
       event = checked.event;
@@ -82,6 +82,24 @@ function rawOf(record: RawRecord, event: CanonicalEvent): string {
   const value = { ...(record.value as Record<string, unknown>) };
   if (event.type === 'survey.answered') for (const field of SURVEY_FIELDS) delete value[field];
   return JSON.stringify(value);
+}
+
+/**
+ * What a reject keeps of its line: the line as sent, except that a survey answer's rating, score
+ * and comment stay out of the rejects as they stay out of the event log (operators read rejects,
+ * and the satisfaction zone is for leads). A survey line that is not even readable JSON is kept
+ * only as a note, since its text cannot be told apart from a comment.
+ */
+export function rejectRawOf(record: RawRecord): string {
+  const value = record.value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const type = (value as Record<string, unknown>).type;
+    if (typeof type !== 'string' || !/^\s*survey\./i.test(type)) return record.raw;
+    const kept = { ...(value as Record<string, unknown>) };
+    for (const field of SURVEY_FIELDS) delete kept[field];
+    return JSON.stringify(kept);
+  }
+  return /survey\./i.test(record.raw) ? '{"prazo_note":"unreadable survey line: its text is not kept"}' : record.raw;
 }
 
 /**

@@ -1,6 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Database } from '../db/openDatabase.js';
+import type { Caller } from '../access/roles.js';
+import { appendAudit } from '../db/appendAudit.js';
+import { CLI_CALLER } from './auth/users.js';
 
 /** `prazo_<16 hex id>_<43 base64url secret>`: the id is public, the whole string is the secret. */
 const TOKEN_PATTERN = /^prazo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
@@ -59,7 +62,11 @@ async function withConnection<T>(db: Database, work: (c: DuckDBConnection) => Pr
 }
 
 /** A new token for `source` (and an HMAC key with `hmac`); registers the source as kind http. */
-export async function createSourceToken(db: Database, options: { source: string; hmac?: boolean }): Promise<CreatedToken> {
+export async function createSourceToken(
+  db: Database,
+  options: { source: string; hmac?: boolean },
+  caller: Caller = CLI_CALLER,
+): Promise<CreatedToken> {
   const { source } = options;
   if (!SOURCE_PATTERN.test(source)) {
     throw new TokenInputError(`source: expected 1–64 letters, digits, ".", "_" or "-" (got ${JSON.stringify(source)})`);
@@ -77,6 +84,7 @@ export async function createSourceToken(db: Database, options: { source: string;
         hash: sha256(token).toString('hex'),
         hmac: hmacSecret ?? null,
       });
+      await appendAudit(c, caller, { action: 'token.create', target: id, detail: { source, hmac: hmacSecret !== undefined } });
       await c.run('COMMIT');
     } catch (error) {
       await c.run('ROLLBACK').catch(() => undefined);
@@ -200,6 +208,7 @@ export async function listSourceTokens(db: Database): Promise<TokenRow[]> {
 export async function revokeSourceToken(
   db: Database,
   id: string,
+  caller: Caller = CLI_CALLER,
 ): Promise<{ id: string; source: string; revoked_at: string; already_revoked: boolean } | undefined> {
   const cache = getVerified(db);
   for (const [key, entry] of cache) if (entry.token.id === id) cache.delete(key);
@@ -210,6 +219,7 @@ export async function revokeSourceToken(
     if (!before) return undefined;
     if (before[1] !== true) {
       await c.run('UPDATE source_tokens SET revoked_at = current_timestamp WHERE id = $id AND revoked_at IS NULL', { id });
+      await appendAudit(c, caller, { action: 'token.revoke', target: id, detail: { source: String(before[0]) } });
     }
     const revokedAt = (
       await c.runAndReadAll(`SELECT ${ISO('revoked_at')} FROM source_tokens WHERE id = $id`, { id })

@@ -50,6 +50,22 @@ describe('prazo token', () => {
     expect((await run('token', 'revoke', '--id', token.id, '--db', db)).json()).toMatchObject({ already_revoked: true });
     const after = (await run('token', 'list', '--db', db)).stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(after.find((row) => row.id === token.id).revoked_at).toBe(revoked.json().revoked_at);
+
+    // Creating and revoking a token are admin changes: each is in the audit log, without the secret.
+    const opened = await openDatabase(db);
+    try {
+      const c = await opened.connect();
+      const audit = (await c.runAndReadAll("SELECT actor, action, target, detail FROM audit_log WHERE action LIKE 'token.%' ORDER BY id")).getRowObjectsJS();
+      c.closeSync();
+      expect(audit.map((r) => [r.actor, r.action, r.target])).toEqual([
+        ['system:cli', 'token.create', token.id],
+        ['system:cli', 'token.create', signed.json().id],
+        ['system:cli', 'token.revoke', token.id],
+      ]);
+      expect(JSON.stringify(audit)).not.toContain(token.token.slice(24));
+    } finally {
+      opened.close();
+    }
   });
 
   test.each([
