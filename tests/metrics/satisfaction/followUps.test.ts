@@ -5,6 +5,7 @@ import { claimFollowUp, closeFollowUp, recordContact } from '../../../src/metric
 import { listFollowUps } from '../../../src/metrics/satisfaction/listFollowUps.js';
 import { query } from '../../ingest/helpers.js';
 import { fixtureDatabase } from '../registry/fixture.js';
+import { refusal } from './refusal.js';
 
 // Insatisfeito answers in the fixture: U1 (id U1-41 … looked up by ticket below) and B1.
 const lia: Caller = { role: 'lead', actor: 'lia@example.com' };
@@ -21,15 +22,6 @@ beforeAll(async () => {
   for (const row of await query(db, 'SELECT ticket, source, id FROM survey_answers')) answerOf[String(row.ticket)] = { source: String(row.source), id: String(row.id) };
 });
 afterAll(() => db.close());
-
-async function refusal(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AccessError);
-  return { status: (error as AccessError).status, code: (error as AccessError).code };
-}
 
 describe('the insatisfeito follow-up queue', () => {
   test('lists the two insatisfeito answers as open', async () => {

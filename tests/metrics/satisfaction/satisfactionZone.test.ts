@@ -9,6 +9,7 @@ import { listSurveyAnswers } from '../../../src/metrics/satisfaction/listSurveyA
 import { query } from '../../ingest/helpers.js';
 import { TEST_KEY } from '../helpers.js';
 import { fixtureDatabase } from '../registry/fixture.js';
+import { refusal } from './refusal.js';
 
 // Surveys of the fixture (tests/metrics/registry/fixture.ts): A1 satisfeito (Acme), A2 score 3 →
 // neutro (Acme), B1 insatisfeito "Demorou demais" (Gamma), U1 insatisfeito "Ninguém ligou" (Beta).
@@ -23,15 +24,6 @@ beforeAll(async () => {
   db = await fixtureDatabase();
 });
 afterAll(() => db.close());
-
-async function refusal(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AccessError);
-  return { status: (error as AccessError).status, code: (error as AccessError).code };
-}
 
 const auditRows = (where: string) => query(db, `SELECT actor, role, action, target, detail FROM audit_log WHERE ${where} ORDER BY id`);
 
