@@ -14,6 +14,7 @@ import { type Html, renderLayout, renderTable } from './renderLayout.js';
 const AUDIT_ROWS = 200;
 
 interface AuditRow {
+  id: number;
   occurred_at: string;
   actor: string;
   role: string;
@@ -22,13 +23,23 @@ interface AuditRow {
   detail: string | null;
 }
 
-async function listAudit(db: Database, limit = AUDIT_ROWS): Promise<AuditRow[]> {
+/** Which rows of the audit log to show: an action prefix (`satisfaction.`, `user.add`) and rows older than an id. */
+export interface AuditFilter {
+  action?: string;
+  before?: number;
+}
+
+/** The audit log, newest first, AUDIT_ROWS at a time; filtered so that noise (refused reads) cannot hide the rest. */
+async function listAudit(db: Database, filter: AuditFilter, limit = AUDIT_ROWS): Promise<AuditRow[]> {
   const c = await db.connect();
   try {
     const reader = await c.runAndReadAll(
-      `SELECT strftime(occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS occurred_at, actor, role, action, target, detail
-       FROM audit_log ORDER BY id DESC LIMIT $limit`,
-      { limit },
+      `SELECT id::DOUBLE AS id, strftime(occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS occurred_at, actor, role, action, target, detail
+       FROM audit_log
+       WHERE ($action::VARCHAR IS NULL OR starts_with(action, $action::VARCHAR))
+         AND ($before::BIGINT IS NULL OR id < $before::BIGINT)
+       ORDER BY id DESC LIMIT $limit`,
+      { action: filter.action ?? null, before: filter.before ?? null, limit },
     );
     return reader.getRowObjectsJS() as unknown as AuditRow[];
   } finally {
@@ -56,11 +67,16 @@ function renderPolicy(ctx: PageContext, options: PageOptions): Html {
 /** `/admin` (admin only): users, personal and source tokens, the audit log, the active policy and this year's holidays. Read-only. */
 export async function renderAdminPage(c: Context<ServerEnv>, options: PageOptions) {
   const ctx = pageContext(c);
+  const before = Number(c.req.query('before'));
+  const auditFilter: AuditFilter = {
+    action: c.req.query('action') || undefined,
+    before: Number.isInteger(before) && before > 0 ? before : undefined,
+  };
   const [users, sourceTokens, personalTokens, audit] = await Promise.all([
     listUsers(options.db),
     listSourceTokens(options.db),
     listPersonalTokens(options.db),
-    listAudit(options.db),
+    listAudit(options.db, auditFilter),
   ]);
   const at = (iso: string | null) => formatInstant(ctx.lang, iso);
   const body = html`<h2>${ctx.t('admin.users')}</h2>
@@ -80,12 +96,19 @@ export async function renderAdminPage(c: Context<ServerEnv>, options: PageOption
       personalTokens.map((t) => [t.id, t.email, at(t.created_at), at(t.last_used_at), at(t.revoked_at)]),
       ctx.t('admin.none'),
     )}
-    <h2>${ctx.t('admin.audit')}</h2>
+    <h2 id="audit">${ctx.t('admin.audit')}</h2>
+    <form method="get" action="/admin#audit" class="filters">
+      <label>${ctx.t('col.action')} <input name="action" value="${auditFilter.action ?? ''}" placeholder="satisfaction. · user. · token." /></label>
+      <button type="submit">${ctx.t('filter.apply')}</button>
+    </form>
     ${renderTable(
       [ctx.t('col.when'), ctx.t('col.actor'), ctx.t('col.role'), ctx.t('col.action'), ctx.t('col.target'), ctx.t('col.detail')],
       audit.map((a) => [at(a.occurred_at), a.actor, a.role, a.action, a.target ?? '', a.detail ?? '']),
       ctx.t('admin.none'),
     )}
+    ${audit.length === AUDIT_ROWS
+      ? html`<p><a href="/admin?${new URLSearchParams({ ...(auditFilter.action ? { action: auditFilter.action } : {}), before: String(audit[audit.length - 1]!.id) }).toString()}#audit">${ctx.t('admin.older')}</a></p>`
+      : ''}
     ${renderPolicy(ctx, options)}`;
   return c.html(renderLayout(ctx.layout({ title: ctx.t('admin.title'), active: '/admin', body })));
 }

@@ -167,6 +167,25 @@ describe('Admin and Relatórios', () => {
     expect(html).not.toMatch(/<form method="post" action="\/admin/);
   });
 
+  test('the audit log cannot be flooded out of sight: filter by action, page to older rows', async () => {
+    const admin = await loginAs(app, db, 'admin');
+    const c = await db.connect();
+    try {
+      await c.run("INSERT INTO audit_log (actor, role, action, target) VALUES ('artur@test.prazo', 'admin', 'user.add', 'ANTIGO@cliente.test')");
+      await c.run("INSERT INTO audit_log (actor, role, action, target) SELECT 'ana@test.prazo', 'analyst', 'satisfaction.denied', 'csat-' || i FROM range(250) r(i)");
+    } finally {
+      c.closeSync();
+    }
+    const first = (await get('/admin', admin)).html;
+    expect(first).not.toContain('ANTIGO@cliente.test');
+    const older = /<a href="(\/admin\?before=\d+)#audit">Mais antigos/.exec(first)?.[1];
+    expect(older).toBeDefined();
+    expect((await get(older!.replace(/&amp;/g, '&'), admin)).html).toContain('ANTIGO@cliente.test');
+    const users = (await get('/admin?action=user.', admin)).html;
+    expect(users).toContain('ANTIGO@cliente.test');
+    expect(users).not.toContain('satisfaction.denied');
+  });
+
   test('Relatórios: the empty state, then a generated report in the archive', async () => {
     expect((await get('/relatorios', leadership)).html).toContain('Nenhum relatório gerado ainda.');
     const c = await db.connect();
