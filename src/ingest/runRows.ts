@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api';
 import { INSERT_RUN, INSERT_SOURCE } from './batchSql.js';
 import type { BatchResult, WriterOptions } from './EventWriter.js';
 
@@ -24,4 +24,33 @@ export async function markRunFailed(c: DuckDBConnection, runId: number, error: u
     error: error instanceof Error ? error.message : String(error),
     runId,
   });
+}
+
+/** The rows of runs finished in the caller's transaction (a group of writePreparedRuns), with their sources' rows. */
+export async function insertFinishedRuns(
+  c: DuckDBConnection,
+  runs: { options: WriterOptions; counts: Omit<BatchResult, 'rejects'>; id: number }[],
+  known: Set<string>,
+): Promise<void> {
+  for (const source of new Set(runs.filter((run) => !known.has(run.options.source)).map((run) => run.options.source))) {
+    const run = runs.find((r) => r.options.source === source)!;
+    await c.run(INSERT_SOURCE, { name: source, kind: run.options.sourceKind ?? run.options.format });
+  }
+  const column = <T extends DuckDBValue>(f: (run: (typeof runs)[number]) => T) => listValue(runs.map(f));
+  await c.run(
+    `INSERT INTO ingest_runs (id, source, origin, format, started_at, finished_at, status, read, accepted, duplicates, rejected)
+     SELECT unnest($ids::BIGINT[]), unnest($sources::VARCHAR[]), unnest($origins::VARCHAR[]), unnest($formats::VARCHAR[]),
+       current_timestamp, current_timestamp, 'done', unnest($reads::BIGINT[]), unnest($accepted::BIGINT[]),
+       unnest($duplicates::BIGINT[]), unnest($rejected::BIGINT[])`,
+    {
+      ids: column((run) => BigInt(run.id)),
+      sources: column((run) => run.options.source),
+      origins: column((run) => run.options.origin),
+      formats: column((run) => run.options.format),
+      reads: column((run) => BigInt(run.counts.read)),
+      accepted: column((run) => BigInt(run.counts.accepted)),
+      duplicates: column((run) => BigInt(run.counts.duplicates)),
+      rejected: column((run) => BigInt(run.counts.rejected)),
+    },
+  );
 }

@@ -1,7 +1,16 @@
+import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api';
 import type { Database } from '../db/openDatabase.js';
+import {
+  BATCH_FROM_STAGED,
+  CREATE_STAGED_EVENTS,
+  CREATE_STAGED_REJECTS,
+  INSERT_CHANGED_TICKETS,
+  INSERT_CHANGED_TICKETS_OF_BATCH,
+  isDuplicateKeyError,
+} from './batchSql.js';
 import { type BatchResult, EventWriter, type WriterOptions } from './EventWriter.js';
 import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
-import { markRunFailed } from './runRows.js';
+import { insertFinishedRuns, markRunFailed } from './runRows.js';
 import type { IngestCounts, RawRecord } from './types.js';
 import type { ValidateOptions } from './validateEvent.js';
 
@@ -62,3 +71,169 @@ export async function writePreparedRun(db: Database, options: WriterOptions, bat
     writer.close();
   }
 }
+
+/** A run prepared for writePreparedRuns: a request's options and its batches from prepareRun. */
+export interface PreparedRun {
+  options: WriterOptions;
+  batches: PreparedBatch[];
+}
+
+/**
+ * Runs of a group are staged in one table: a run's rows at position `index × GROUP_POSITION +
+ * position`, so ordering by it orders by run, then by line (a request's lines number far fewer).
+ */
+const GROUP_POSITION = 2 ** 32;
+const RUN_INDEX = `(pos // ${GROUP_POSITION})::INTEGER + 1`;
+
+/** Sources known to have their row, by database (sources are never deleted). */
+const knownSources = new WeakMap<Database, Set<string>>();
+
+/**
+ * Writes several runs (requests waiting for the writer) in ONE transaction when they can be: each
+ * keeps its run row, counts and rejects, as if written alone in order (the second copy of a
+ * (source, id) in the group is a duplicate of the first). A run of several batches, or a group
+ * whose transaction fails, is written run by run with writePreparedRun, so one bad run fails alone.
+ * The results are in the runs' order.
+ */
+export async function writePreparedRuns(db: Database, runs: PreparedRun[]): Promise<PromiseSettledResult<RunResult>[]> {
+  if (runs.length > 1 && runs.every((run) => run.batches.length === 1)) {
+    try {
+      return (await writeRunGroup(db, runs)).map((value) => ({ status: 'fulfilled', value }));
+    } catch {
+      // Fall back to one transaction per run, below.
+    }
+  }
+  const results: PromiseSettledResult<RunResult>[] = [];
+  for (const run of runs) {
+    try {
+      results.push({ status: 'fulfilled', value: await writePreparedRun(db, run.options, run.batches) });
+    } catch (reason) {
+      results.push({ status: 'rejected', reason });
+    }
+  }
+  return results;
+}
+
+/** Runs of one batch each, stored in one transaction: events, answers, rejects, changed tickets, run rows. */
+async function writeRunGroup(db: Database, runs: PreparedRun[]): Promise<RunResult[]> {
+  const c = await db.connect();
+  try {
+    const batches = runs.map((run) => run.batches[0]!);
+    await stageGroup(c, batches);
+    const ids = (await c.runAndReadAll(`SELECT nextval('ingest_run_id')::DOUBLE FROM range(${runs.length})`)).getRows().map((row) => Number(row[0]));
+    ids.sort((a, b) => a - b);
+    const params = { sources: listValue(runs.map((run) => run.options.source)), runIds: listValue(ids.map((id) => BigInt(id))) };
+    const valid = batches.map((batch) => batch.positions.length);
+    await c.run('BEGIN TRANSACTION');
+    try {
+      const accepted = await insertGroupEvents(c, params, ids, valid);
+      if (batches.some((batch) => batch.surveys > 0)) await c.run(INSERT_GROUP_SURVEY_ANSWERS, params);
+      if (batches.some((batch) => batch.rejects.length > 0)) {
+        await c.run(INSERT_GROUP_REJECTS, { ...params, origins: listValue(runs.map((run) => run.options.origin)) });
+      }
+      const results = runs.map((run, i) => groupResult(batches[i]!, ids[i]!, accepted[i]!));
+      await insertFinishedRuns(c, runs.map((run, i) => ({ options: run.options, counts: results[i]!, id: ids[i]! })), getKnownSources(db));
+      await c.run('COMMIT');
+      for (const run of runs) getKnownSources(db).add(run.options.source);
+      return results;
+    } catch (error) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    c.closeSync();
+  }
+}
+
+function groupResult(batch: PreparedBatch, runId: number, accepted: number): RunResult {
+  const valid = batch.positions.length;
+  const tickets = new Set(batch.tickets).size;
+  return { read: batch.read, accepted, duplicates: valid - accepted, rejected: batch.rejects.length, tickets, runId, rejects: batch.rejects };
+}
+
+function getKnownSources(db: Database): Set<string> {
+  let known = knownSources.get(db);
+  if (!known) knownSources.set(db, (known = new Set()));
+  return known;
+}
+
+/** Stages the group's batches (outside its transaction): staged_events → batch, staged_rejects. */
+async function stageGroup(c: DuckDBConnection, batches: PreparedBatch[]): Promise<void> {
+  if (batches.some((batch) => batch.rejects.length > 0)) {
+    await c.run(CREATE_STAGED_REJECTS);
+    const appender = await c.createAppender('staged_rejects', 'main', 'temp');
+    batches.forEach((batch, run) => {
+      batch.rejects.forEach((reject, i) => {
+        appender.appendBigInt(BigInt(run * GROUP_POSITION + reject.position));
+        appender.appendVarchar(batch.rejectRaws[i]!);
+        appender.appendVarchar(reject.reason);
+        appender.appendVarchar(reject.message);
+        appender.endRow();
+      });
+    });
+    appender.closeSync();
+  }
+  await c.run(CREATE_STAGED_EVENTS);
+  const appender = await c.createAppender('staged_events', 'main', 'temp');
+  batches.forEach((batch, run) => {
+    const { positions, ats, docs, raws } = batch;
+    for (let i = 0; i < positions.length; i++) {
+      appender.appendBigInt(BigInt(run * GROUP_POSITION + positions[i]!));
+      appender.appendDouble(ats[i]!);
+      const doc = docs[i];
+      if (doc === null) appender.appendNull();
+      else appender.appendVarchar(doc!);
+      appender.appendVarchar(raws[i]!);
+      appender.endRow();
+    }
+  });
+  appender.closeSync();
+  await c.run(`CREATE OR REPLACE TEMP TABLE batch AS ${BATCH_FROM_STAGED}`);
+}
+
+/**
+ * The group's events and changed tickets; returns each run's accepted count. As in a run alone, a
+ * plain INSERT first, and on a duplicate key the deduplicating one (first copy by run, then line).
+ */
+async function insertGroupEvents(c: DuckDBConnection, params: Record<string, DuckDBValue>, ids: number[], valid: number[]): Promise<number[]> {
+  if (valid.every((n) => n === 0)) return valid;
+  try {
+    await c.run(INSERT_GROUP_EVENTS, params);
+    await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
+    return valid;
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  await c.run('ROLLBACK');
+  await c.run('BEGIN TRANSACTION');
+  const inserted = (await c.runAndReadAll(INSERT_GROUP_EVENTS_DEDUPLICATED, params)).getRows();
+  const accepted = valid.map(() => 0);
+  const runOf = new Map(ids.map((id, i) => [id, i]));
+  for (const [runId] of inserted) accepted[runOf.get(Number(runId))!]!++;
+  const changed = [...new Set(inserted.map((row) => String(row[1])))];
+  if (changed.length > 0) await c.run(INSERT_CHANGED_TICKETS, { tickets: listValue(changed) });
+  return accepted;
+}
+
+/** The batch's valid rows with their run's source and id (`src`, `rid`). */
+const GROUP_ROWS = `(SELECT *, ($sources::VARCHAR[])[${RUN_INDEX}] AS src, ($runIds::BIGINT[])[${RUN_INDEX}] AS rid FROM batch WHERE ok)`;
+const GROUP_EVENT_VALUES = `src, id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category,
+  answer, client, requester, channel, gut_g, gut_u, gut_t, hours, hourly_rate, extra, raw, rid, current_timestamp`;
+const INSERT_GROUP_EVENTS = `INSERT INTO events SELECT ${GROUP_EVENT_VALUES} FROM ${GROUP_ROWS}`;
+const INSERT_GROUP_EVENTS_DEDUPLICATED = `
+  INSERT INTO events SELECT ${GROUP_EVENT_VALUES}
+  FROM (SELECT * FROM ${GROUP_ROWS} QUALIFY row_number() OVER (PARTITION BY src, id ORDER BY pos) = 1)
+  ON CONFLICT DO NOTHING RETURNING run_id, ticket`;
+const INSERT_GROUP_SURVEY_ANSWERS = `
+  INSERT INTO survey_answers
+  SELECT src, id, ticket, occurred_at, rating, score, comment, rid, current_timestamp
+  FROM (SELECT * FROM ${GROUP_ROWS} WHERE type = 'survey.answered' QUALIFY row_number() OVER (PARTITION BY src, id ORDER BY pos) = 1)
+  ON CONFLICT DO NOTHING`;
+const INSERT_GROUP_REJECTS = `
+  INSERT INTO rejects (source, origin, position, raw, raw_hash, reason, message, run_id)
+  SELECT * FROM (
+    SELECT ($sources::VARCHAR[])[${RUN_INDEX}] AS source, ($origins::VARCHAR[])[${RUN_INDEX}] AS origin, pos % ${GROUP_POSITION} AS position,
+      raw, md5(raw) AS raw_hash, reason, message, ($runIds::BIGINT[])[${RUN_INDEX}] AS run_id
+    FROM staged_rejects
+    QUALIFY row_number() OVER (PARTITION BY source, origin, position, raw_hash ORDER BY pos) = 1)
+  ON CONFLICT (source, origin, position, raw_hash) DO NOTHING`;

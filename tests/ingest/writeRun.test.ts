@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Database } from '../../src/db/openDatabase.js';
-import { RUN_BATCH_RECORDS, writeRun } from '../../src/ingest/writeRun.js';
+import { prepareRun, type PreparedRun, RUN_BATCH_RECORDS, writePreparedRuns, writeRun } from '../../src/ingest/writeRun.js';
+import type { WriterOptions } from '../../src/ingest/EventWriter.js';
 import type { RawRecord } from '../../src/ingest/types.js';
+import type { RunResult } from '../../src/ingest/writeRun.js';
 import { freshDatabase, query } from './helpers.js';
 
 /** Records as the HTTP route gives them: each raw text is the JSON line its value was parsed from. */
@@ -78,3 +80,98 @@ test('more records than one transaction holds: several batches, one run, done on
   // One row per ticket and batch: two batches.
   expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM changed_tickets')).toEqual([{ n: 6 }]);
 }, 30_000);
+
+describe('writePreparedRuns: a group of runs in one transaction', () => {
+  const prepared = (source: string, values: Record<string, unknown>[]): PreparedRun => {
+    const runOptions: WriterOptions = { ...options, source };
+    return { options: runOptions, batches: prepareRun(records(values), runOptions, { rawIsJson: true }) };
+  };
+  const fulfilled = (results: PromiseSettledResult<RunResult>[]) =>
+    results.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
+
+  test('each run keeps its own row, counts, rejects and events, all written by one transaction', async () => {
+    const results = fulfilled(
+      await writePreparedRuns(db, [
+        prepared('hook', [opened('a-1', 'T-1'), { ...opened('a-2', 'T-2'), severity: 'gravissima' }, opened('a-3', 'T-1')]),
+        prepared('other', [{ ...opened('b-1', 'T-5'), type: 'ticket.teleported' }, opened('b-2', 'T-5')]),
+        prepared('hook', [{ id: 's-1', ticket: 'T-1', at: '2026-03-05T10:00:00Z', type: 'survey.answered', rating: 'neutro' }]),
+      ]),
+    );
+    expect(results).toEqual([
+      { read: 3, accepted: 2, duplicates: 0, rejected: 1, tickets: 1, runId: expect.any(Number), rejects: [expect.objectContaining({ position: 2, reason: 'unknown_severity' })] },
+      { read: 2, accepted: 1, duplicates: 0, rejected: 1, tickets: 1, runId: expect.any(Number), rejects: [expect.objectContaining({ position: 1, reason: 'unknown_type' })] },
+      { read: 1, accepted: 1, duplicates: 0, rejected: 0, tickets: 1, runId: expect.any(Number), rejects: [] },
+    ]);
+    const [a, b, c] = results.map((run) => run.runId);
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(await query(db, 'SELECT id::INTEGER AS id, source, status, read::INTEGER AS read, accepted::INTEGER AS accepted, rejected::INTEGER AS rejected FROM ingest_runs ORDER BY id')).toEqual([
+      { id: a, source: 'hook', status: 'done', read: 3, accepted: 2, rejected: 1 },
+      { id: b, source: 'other', status: 'done', read: 2, accepted: 1, rejected: 1 },
+      { id: c, source: 'hook', status: 'done', read: 1, accepted: 1, rejected: 0 },
+    ]);
+    // current_timestamp is the transaction's start: one value means one transaction.
+    expect(await query(db, 'SELECT count(DISTINCT started_at)::INTEGER AS n FROM ingest_runs')).toEqual([{ n: 1 }]);
+    expect(await query(db, 'SELECT source, id, run_id::INTEGER AS run FROM events ORDER BY id')).toEqual([
+      { source: 'hook', id: 'a-1', run: a },
+      { source: 'hook', id: 'a-3', run: a },
+      { source: 'other', id: 'b-2', run: b },
+      { source: 'hook', id: 's-1', run: c },
+    ]);
+    expect(await query(db, 'SELECT source, id, rating, run_id::INTEGER AS run FROM survey_answers')).toEqual([{ source: 'hook', id: 's-1', rating: 'neutro', run: c }]);
+    expect(await query(db, 'SELECT source, position::INTEGER AS position, reason, run_id::INTEGER AS run FROM rejects ORDER BY source')).toEqual([
+      { source: 'hook', position: 2, reason: 'unknown_severity', run: a },
+      { source: 'other', position: 1, reason: 'unknown_type', run: b },
+    ]);
+    expect(await query(db, "SELECT name, kind FROM sources WHERE name IN ('hook', 'other') ORDER BY name")).toEqual([
+      { name: 'hook', kind: 'http' },
+      { name: 'other', kind: 'http' },
+    ]);
+    expect(await query(db, 'SELECT DISTINCT ticket FROM changed_tickets ORDER BY ticket')).toEqual([{ ticket: 'T-1' }, { ticket: 'T-5' }]);
+  });
+
+  test('an id in two runs of a group is stored once, by the first, and counted once as a duplicate', async () => {
+    await writeRun(db, options, records([opened('old', 'T-9')]), { rawIsJson: true });
+    const results = fulfilled(
+      await writePreparedRuns(db, [
+        prepared('hook', [opened('x-1', 'T-1'), opened('x-2', 'T-2')]),
+        prepared('hook', [opened('x-2', 'T-2'), opened('x-3', 'T-3'), opened('old', 'T-9')]),
+        prepared('other', [opened('x-2', 'T-2')]),
+      ]),
+    );
+    expect(results.map(({ accepted, duplicates }) => ({ accepted, duplicates }))).toEqual([
+      { accepted: 2, duplicates: 0 },
+      { accepted: 1, duplicates: 2 },
+      // Another source's x-2 is another event.
+      { accepted: 1, duplicates: 0 },
+    ]);
+    expect(await query(db, "SELECT source, run_id::INTEGER AS run FROM events WHERE id = 'x-2' ORDER BY source")).toEqual([
+      { source: 'hook', run: results[0]!.runId },
+      { source: 'other', run: results[2]!.runId },
+    ]);
+    expect(await query(db, 'SELECT accepted::INTEGER AS accepted, duplicates::INTEGER AS duplicates FROM ingest_runs WHERE id = $id', { id: results[1]!.runId })).toEqual([
+      { accepted: 1, duplicates: 2 },
+    ]);
+    expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 5 }]);
+    expect(await query(db, "SELECT DISTINCT ticket FROM changed_tickets WHERE ticket <> 'T-9' ORDER BY ticket")).toEqual([{ ticket: 'T-1' }, { ticket: 'T-2' }, { ticket: 'T-3' }]);
+  });
+
+  test('a group whose transaction fails is written run by run: the bad run fails alone', async () => {
+    const bad = prepared('hook', [opened('z-1', 'T-1')]);
+    // Text DuckDB cannot read as JSON: this run fails in any transaction.
+    bad.batches[0]!.docs[0] = '{"id": oops';
+    const results = await writePreparedRuns(db, [prepared('hook', [opened('y-1', 'T-1')]), bad, prepared('other', [opened('y-2', 'T-2')])]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(results[1]).toMatchObject({ reason: expect.any(Error) });
+    expect(await query(db, 'SELECT source, id FROM events ORDER BY id')).toEqual([
+      { source: 'hook', id: 'y-1' },
+      { source: 'other', id: 'y-2' },
+    ]);
+    // Two transactions, one per good run; the bad one left no run row.
+    expect(await query(db, "SELECT count(*)::INTEGER AS n, count(DISTINCT started_at)::INTEGER AS starts, bool_and(status = 'done') AS done FROM ingest_runs")).toEqual([
+      { n: 2, starts: 2, done: true },
+    ]);
+  });
+});

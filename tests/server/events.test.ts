@@ -297,6 +297,81 @@ describe('POST /api/v1/events', () => {
   });
 });
 
+describe('group commit: requests waiting for the writer are written together', () => {
+  let tokenA: string;
+  let tokenB: string;
+  beforeAll(async () => {
+    tokenA = (await createSourceToken(db, { source: 'group-a' })).token;
+    tokenB = (await createSourceToken(db, { source: 'group-b' })).token;
+    // Verified once, so that concurrent requests reach the writer in the order they are sent.
+    for (const token of [tokenA, tokenB]) await verifySourceToken(db, token);
+  });
+  const runs = (sources: string[]) =>
+    query(
+      `SELECT source, started_at::VARCHAR AS started, read::INTEGER AS read, accepted::INTEGER AS accepted, duplicates::INTEGER AS duplicates,
+         rejected::INTEGER AS rejected FROM ingest_runs WHERE list_contains(string_split($sources, ','), source) ORDER BY id`,
+      { sources: sources.join(',') },
+    );
+
+  test('concurrent requests each get their own counts and reject lines, and run rows', async () => {
+    const bodies = [
+      { token: tokenA, body: [opened('ga-1', 'T-800'), '{oops', opened('ga-2', 'T-801')] },
+      { token: tokenB, body: [opened('gb-1', 'T-810', { severity: 'gravissima' }), opened('gb-2', 'T-810')] },
+      { token: tokenA, body: [opened('ga-3', 'T-802')] },
+      { token: tokenB, body: [opened('gb-3', 'T-811'), opened('gb-4', 'T-812'), opened('gb-5', 'T-811', { type: 'ticket.teleported' })] },
+      { token: tokenA, body: ['', opened('ga-4', 'T-803', { at: '2026-03-02 11:05' })] },
+    ];
+    const responses = await Promise.all(bodies.map(({ token, body }) => post(`${body.join('\n')}\n`, { token })));
+    expect(responses.map((res) => res.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(await Promise.all(responses.map((res) => res.json()))).toEqual([
+      { accepted: 2, duplicates: 0, rejected: 1, tickets: 2, rejects: [{ line: 2, reason: 'invalid_json', message: expect.any(String) }] },
+      { accepted: 1, duplicates: 0, rejected: 1, tickets: 1, rejects: [{ line: 1, reason: 'unknown_severity', message: expect.any(String) }] },
+      { accepted: 1, duplicates: 0, rejected: 0, tickets: 1, rejects: [] },
+      { accepted: 2, duplicates: 0, rejected: 1, tickets: 2, rejects: [{ line: 3, reason: 'unknown_type', message: expect.any(String) }] },
+      { accepted: 0, duplicates: 0, rejected: 1, tickets: 0, rejects: [{ line: 2, reason: 'timestamp_without_zone', message: expect.any(String) }] },
+    ]);
+    const rows = await runs(['group-a', 'group-b']);
+    expect(rows.map(({ started: _, ...counts }) => counts)).toEqual([
+      { source: 'group-a', read: 3, accepted: 2, duplicates: 0, rejected: 1 },
+      { source: 'group-b', read: 2, accepted: 1, duplicates: 0, rejected: 1 },
+      { source: 'group-a', read: 1, accepted: 1, duplicates: 0, rejected: 0 },
+      { source: 'group-b', read: 3, accepted: 2, duplicates: 0, rejected: 1 },
+      // A blank line is not a record, but lines keep their numbers.
+      { source: 'group-a', read: 1, accepted: 0, duplicates: 0, rejected: 1 },
+    ]);
+    // The first is written alone; the others waited for it and were written in one transaction.
+    expect(new Set(rows.map((row) => row.started)).size).toBeLessThan(rows.length);
+    expect(await query("SELECT source, id FROM events WHERE id LIKE 'g%' ORDER BY id")).toEqual([
+      ...['ga-1', 'ga-2', 'ga-3'].map((id) => ({ source: 'group-a', id })),
+      ...['gb-2', 'gb-3', 'gb-4'].map((id) => ({ source: 'group-b', id })),
+    ]);
+    expect(await query("SELECT source, position::INTEGER AS position, reason FROM rejects WHERE source LIKE 'group-%' ORDER BY source, position")).toEqual([
+      { source: 'group-a', position: 2, reason: 'invalid_json' },
+      { source: 'group-a', position: 2, reason: 'timestamp_without_zone' },
+      { source: 'group-b', position: 1, reason: 'unknown_severity' },
+      { source: 'group-b', position: 3, reason: 'unknown_type' },
+    ]);
+  });
+
+  test('an id sent by two concurrent requests is stored once and counted once as a duplicate', async () => {
+    const source = await createSourceToken(db, { source: 'group-dup' });
+    await verifySourceToken(db, source.token);
+    const send = (lines: string[]) => post(`${lines.join('\n')}\n`, { token: source.token });
+    // The first request holds the writer; the two after it wait, and are written together.
+    const responses = await Promise.all([send([opened('gd-0', 'T-820')]), send([opened('gd-1', 'T-821'), opened('gd-2', 'T-822')]), send([opened('gd-2', 'T-822'), opened('gd-3', 'T-823')])]);
+    const answers = (await Promise.all(responses.map((res) => res.json()))) as { accepted: number; duplicates: number }[];
+    expect(answers.map(({ accepted, duplicates }) => ({ accepted, duplicates }))).toEqual([
+      { accepted: 1, duplicates: 0 },
+      { accepted: 2, duplicates: 0 },
+      { accepted: 1, duplicates: 1 },
+    ]);
+    const rows = await runs(['group-dup']);
+    expect(rows.map((row) => [row.accepted, row.duplicates])).toEqual([[1, 0], [2, 0], [1, 1]]);
+    expect(rows[1]!.started).toBe(rows[2]!.started);
+    expect(await query("SELECT count(*)::INTEGER AS n FROM events WHERE id = 'gd-2'")).toEqual([{ n: 1 }]);
+  });
+});
+
 describe('the app shell', () => {
   test('/healthz answers ok', async () => {
     const res = await app.request('/healthz');

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Database } from '../../db/openDatabase.js';
-import { prepareRun, writePreparedRun } from '../../ingest/writeRun.js';
+import { prepareRun, RUN_BATCH_RECORDS, writePreparedRuns } from '../../ingest/writeRun.js';
 import { parseLine } from '../../ingest/readers/readNdjson.js';
 import type { WriterOptions } from '../../ingest/EventWriter.js';
 import type { PreparedBatch } from '../../ingest/prepareBatch.js';
@@ -38,10 +38,12 @@ export interface EventsResponse {
  * authenticated by its bearer token (and, when the token has one, an HMAC signature of the body).
  * Each request is one ingest run of the token's source, origin "http"; writes are serialised in
  * this process because DuckDB has one writer per file and conflicting transactions would abort.
+ * Requests that wait for the writer are written together, one transaction per group (group
+ * commit), each with its own run and answer.
  */
 export function createEventsRoutes({ db, logger, maxBodyBytes }: EventsRouteOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const serially = createSerialQueue();
+  const write = createGroupWriter(db);
 
   app.post('/', async (c) => {
     const token = await authenticate(db, c.req.header('Authorization'));
@@ -58,7 +60,7 @@ export function createEventsRoutes({ db, logger, maxBodyBytes }: EventsRouteOpti
     const writerOptions: WriterOptions = { source: token.source, origin: 'http', format, sourceKind: 'http' };
     // Each record's raw text is the JSON it was parsed from: an NDJSON line, or an array element re-serialised.
     const batches = prepareRun(records, writerOptions, { rawIsJson: true });
-    const result = await serially(() => ingestRecords(db, token, writerOptions, batches));
+    const result = await write({ token, options: writerOptions, batches });
     logger.info('events_ingested', {
       request_id: c.get('requestId'),
       source: token.source,
@@ -151,31 +153,69 @@ function parseJsonArrayBody(text: string): RawRecord[] {
   return value.map((element, index) => ({ position: index + 1, raw: JSON.stringify(element), value: element }));
 }
 
+/** A request waiting for the writer: its token, and its run prepared by prepareRun. */
+interface PendingRun {
+  token: SourceToken;
+  options: WriterOptions;
+  batches: PreparedBatch[];
+}
+type RunAnswer = { runId?: number; response: EventsResponse };
+
+/** Records a group may hold: the requests of one group fit one batch of writeRun. */
+const GROUP_RECORDS = RUN_BATCH_RECORDS;
+
 /**
- * One ingest run for the request (writeRun, its batches prepared by prepareRun): a body of up to
- * RUN_BATCH_RECORDS records is one transaction, the run's row included.
+ * Writes requests one group at a time, in arrival order: while a group is being written, the
+ * requests that arrive wait, and are then written together (writePreparedRuns: one transaction,
+ * or one per request when that fails), up to GROUP_RECORDS records a group.
  */
-async function ingestRecords(
-  db: Database,
-  token: SourceToken,
-  options: WriterOptions,
-  batches: PreparedBatch[],
-): Promise<{ runId?: number; response: EventsResponse }> {
-  await touchSourceToken(db, token.id);
-  const response: EventsResponse = { accepted: 0, duplicates: 0, rejected: 0, tickets: 0, rejects: [] };
-  if (batches.every((batch) => batch.read === 0)) return { response };
-  const run = await writePreparedRun(db, options, batches);
-  for (const reject of run.rejects) response.rejects.push({ line: reject.position, reason: reject.reason, message: reject.message });
-  Object.assign(response, { accepted: run.accepted, duplicates: run.duplicates, rejected: run.rejected, tickets: run.tickets });
-  return { runId: run.runId, response };
+function createGroupWriter(db: Database) {
+  const waiting: { run: PendingRun; resolve: (answer: RunAnswer) => void; reject: (error: unknown) => void }[] = [];
+  let writing = false;
+  const drain = async () => {
+    writing = true;
+    while (waiting.length > 0) {
+      const group = waiting.splice(0, countGroup(waiting.map((entry) => entry.run)));
+      try {
+        const answers = await ingestGroup(db, group.map((entry) => entry.run));
+        answers.forEach((answer, i) => (answer.status === 'fulfilled' ? group[i]!.resolve(answer.value) : group[i]!.reject(answer.reason)));
+      } catch (error) {
+        for (const entry of group) entry.reject(error);
+      }
+    }
+    writing = false;
+  };
+  return (run: PendingRun) =>
+    new Promise<RunAnswer>((resolve, reject) => {
+      waiting.push({ run, resolve, reject });
+      if (!writing) void drain();
+    });
 }
 
-/** Runs async work one at a time, in call order; a failure does not stop the queue. */
-function createSerialQueue() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const run = tail.then(work, work);
-    tail = run.catch(() => undefined);
-    return run;
-  };
+/** How many of the waiting runs, from the first, make the next group: at least one, then runs of one batch while they fit. */
+function countGroup(runs: PendingRun[]): number {
+  let records = runs[0]!.batches.reduce((sum, batch) => sum + batch.read, 0);
+  let size = 1;
+  for (const run of runs.slice(1)) {
+    records += run.batches[0]!.read;
+    if (run.batches.length > 1 || records > GROUP_RECORDS) break;
+    size++;
+  }
+  return size;
+}
+
+/** The requests of a group as ingest runs (those with no records get no run); answers in their order. */
+async function ingestGroup(db: Database, runs: PendingRun[]): Promise<PromiseSettledResult<RunAnswer>[]> {
+  for (const id of new Set(runs.map((run) => run.token.id))) await touchSourceToken(db, id);
+  const written = runs.filter((run) => run.batches.some((batch) => batch.read > 0));
+  const results = await writePreparedRuns(db, written);
+  return runs.map((run) => {
+    const i = written.indexOf(run);
+    if (i === -1) return { status: 'fulfilled', value: { response: { accepted: 0, duplicates: 0, rejected: 0, tickets: 0, rejects: [] } } };
+    const result = results[i]!;
+    if (result.status === 'rejected') return result;
+    const { runId, accepted, duplicates, rejected, tickets, rejects } = result.value;
+    const lines = rejects.map((reject) => ({ line: reject.position, reason: reject.reason, message: reject.message }));
+    return { status: 'fulfilled', value: { runId, response: { accepted, duplicates, rejected, tickets, rejects: lines } } };
+  });
 }
