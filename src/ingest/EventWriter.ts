@@ -3,8 +3,6 @@ import { listValue } from '@duckdb/node-api';
 import type { Database } from '../db/openDatabase.js';
 import {
   CREATE_BATCH,
-  CREATE_STAGED_EVENTS,
-  CREATE_STAGED_REJECTS,
   BATCH_FROM_STAGED,
   INSERT_CHANGED_TICKETS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
@@ -20,6 +18,7 @@ import {
 } from './batchSql.js';
 import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
 import { insertRun, markRunFailed } from './runRows.js';
+import { stageBatches } from './stageBatches.js';
 import type { IngestCounts, RawRecord } from './types.js';
 import type { ValidateOptions } from './validateEvent.js';
 
@@ -167,35 +166,11 @@ export class EventWriter {
    */
   async stage(batch: PreparedBatch, options: { createBatch?: boolean } = {}): Promise<void> {
     const c = this.connection;
-    if (batch.rejects.length > 0) {
-      await c.run(CREATE_STAGED_REJECTS);
-      const appender = await c.createAppender('staged_rejects', 'main', 'temp');
-      batch.rejects.forEach((reject, i) => {
-        appender.appendBigInt(BigInt(reject.position));
-        appender.appendVarchar(batch.rejectRaws[i]!);
-        appender.appendVarchar(reject.reason);
-        appender.appendVarchar(reject.message);
-        appender.endRow();
-      });
-      appender.closeSync();
-    }
-    if (batch.positions.length === 0) {
+    const staged = await stageBatches(c, [batch]);
+    if (!staged.events) {
       if (options.createBatch) await c.run(CREATE_BATCH);
       return;
     }
-    await c.run(CREATE_STAGED_EVENTS);
-    const appender = await c.createAppender('staged_events', 'main', 'temp');
-    const { positions, ats, docs, raws } = batch;
-    for (let i = 0; i < positions.length; i++) {
-      appender.appendBigInt(BigInt(positions[i]!));
-      appender.appendDouble(ats[i]!);
-      const doc = docs[i];
-      if (doc === null) appender.appendNull();
-      else appender.appendVarchar(doc!);
-      appender.appendVarchar(raws[i]!);
-      appender.endRow();
-    }
-    appender.closeSync();
     await c.run(options.createBatch ? `CREATE OR REPLACE TEMP TABLE batch AS ${BATCH_FROM_STAGED}` : `INSERT INTO batch ${BATCH_FROM_STAGED}`);
   }
 

@@ -3,7 +3,6 @@ import type { Database } from '../db/openDatabase.js';
 import {
   BATCH_FROM_STAGED,
   CREATE_STAGED_EVENTS,
-  CREATE_STAGED_REJECTS,
   INSERT_CHANGED_TICKETS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
   isDuplicateKeyError,
@@ -11,6 +10,7 @@ import {
 import { type BatchResult, EventWriter, type WriterOptions } from './EventWriter.js';
 import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
 import { insertFinishedRuns, markRunFailed } from './runRows.js';
+import { stageBatches } from './stageBatches.js';
 import type { IngestCounts, RawRecord } from './types.js';
 import type { ValidateOptions } from './validateEvent.js';
 
@@ -159,35 +159,8 @@ function getKnownSources(db: Database): Set<string> {
 
 /** Stages the group's batches (outside its transaction): staged_events → batch, staged_rejects. */
 async function stageGroup(c: DuckDBConnection, batches: PreparedBatch[]): Promise<void> {
-  if (batches.some((batch) => batch.rejects.length > 0)) {
-    await c.run(CREATE_STAGED_REJECTS);
-    const appender = await c.createAppender('staged_rejects', 'main', 'temp');
-    batches.forEach((batch, run) => {
-      batch.rejects.forEach((reject, i) => {
-        appender.appendBigInt(BigInt(run * GROUP_POSITION + reject.position));
-        appender.appendVarchar(batch.rejectRaws[i]!);
-        appender.appendVarchar(reject.reason);
-        appender.appendVarchar(reject.message);
-        appender.endRow();
-      });
-    });
-    appender.closeSync();
-  }
-  await c.run(CREATE_STAGED_EVENTS);
-  const appender = await c.createAppender('staged_events', 'main', 'temp');
-  batches.forEach((batch, run) => {
-    const { positions, ats, docs, raws } = batch;
-    for (let i = 0; i < positions.length; i++) {
-      appender.appendBigInt(BigInt(run * GROUP_POSITION + positions[i]!));
-      appender.appendDouble(ats[i]!);
-      const doc = docs[i];
-      if (doc === null) appender.appendNull();
-      else appender.appendVarchar(doc!);
-      appender.appendVarchar(raws[i]!);
-      appender.endRow();
-    }
-  });
-  appender.closeSync();
+  const staged = await stageBatches(c, batches, (run) => run * GROUP_POSITION);
+  if (!staged.events) await c.run(CREATE_STAGED_EVENTS);
   await c.run(`CREATE OR REPLACE TEMP TABLE batch AS ${BATCH_FROM_STAGED}`);
 }
 
