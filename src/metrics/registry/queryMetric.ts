@@ -1,11 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AccessError, type Caller, forbidden } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
-import { accessSatisfaction, type SatisfactionOptions } from '../satisfaction/accessSatisfaction.js';
+import { accessSatisfaction, protectsAggregates, type SatisfactionOptions } from '../satisfaction/accessSatisfaction.js';
 import { type CompiledMetric, compileMetricSql } from './compileMetricSql.js';
 import { METRICS } from './metrics.js';
 import { METRICS_ZONE, parseMetricQuery, parsePeriod } from './parseMetricQuery.js';
-import { ANSWER_READERS } from '../satisfaction/listSurveyAnswers.js';
 import { DateTime } from 'luxon';
 import type { MetricDefinition, MetricQuery, MetricResult, MetricRow } from './types.js';
 
@@ -59,9 +58,9 @@ async function querySatisfactionMetric(
       detail: { from: query.from, to: query.to, by: query.by ?? [], filters: query.filters ?? {} },
       roles: metric.roles,
       run: async (connection) => {
-        // Those who may not read answers get whole weeks: two periods a second apart would
-        // otherwise tell one answer's rating by difference, past the small-group suppression.
-        const seen = ANSWER_READERS.includes(caller.role) ? query : { ...query, ...coarsenToWeeks(query) };
+        // Protected aggregates cover whole weeks: two periods a second apart would otherwise
+        // tell one answer's rating by difference, past the small-group suppression.
+        const seen = protectsAggregates(caller.role) ? { ...query, ...coarsenToWeeks(query) } : query;
         parsed = parseMetricQuery(metric, seen);
         return readMetricRows(connection, compileMetricSql(metric, parsed));
       },
@@ -92,7 +91,7 @@ function describe(metric: MetricDefinition): MetricResult['metric'] {
 
 /**
  * The period widened to whole weeks (Monday 00:00 in São Paulo, the metrics' zone), and `day`
- * refused: the granularity at which aggregate-only readers see satisfaction.
+ * refused: the granularity at which protected readers (protectsAggregates) see satisfaction.
  */
 export function coarsenToWeeks(query: MetricQuery): Pick<MetricQuery, 'from' | 'to'> {
   if (query.by?.includes('day')) {

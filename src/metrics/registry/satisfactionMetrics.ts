@@ -4,6 +4,12 @@ import { DIMENSIONS, type MetricDefinition } from './types.js';
 /** Who may read anything of the satisfaction zone (DESIGN.md §4: never analysts). */
 export const SATISFACTION_ROLES: readonly Role[] = ['lead', 'leadership', 'admin'];
 
+/**
+ * Who reads individual answers: leads (they call customers back) and admins. Leadership sees the
+ * zone as aggregates only — with small groups suppressed, which individual answers would defeat.
+ */
+export const ANSWER_READERS: readonly Role[] = ['lead', 'admin'];
+
 const label = (pt: string, en: string) => ({ pt, en });
 const satisfaction = (m: Omit<MetricDefinition, 'roles' | 'satisfaction' | 'dimensions'>): MetricDefinition => ({
   roles: SATISFACTION_ROLES,

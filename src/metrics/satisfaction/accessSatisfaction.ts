@@ -7,6 +7,14 @@ import { SATISFACTION_ROLES } from '../registry/satisfactionMetrics.js';
 /** Aggregates over fewer answers than this are not shown outside the lead role (DESIGN.md §3). */
 export const DEFAULT_MIN_GROUP_SIZE = 5;
 
+/**
+ * Whether a role's satisfaction aggregates are protected: small groups suppressed and periods
+ * widened to whole weeks. Everyone but leads, who work with the answers themselves.
+ */
+export function protectsAggregates(role: Role): boolean {
+  return role !== 'lead';
+}
+
 /** DuckDB's words for a transaction that lost to a concurrent one, or a unique key taken meanwhile. */
 const CONFLICT = /conflict|duplicate key/i;
 
@@ -91,7 +99,7 @@ function suppressSmallGroups<R>(
   role: Role,
   options: SatisfactionOptions,
 ): SatisfactionRead<R> {
-  if (role === 'lead') return { rows, suppressed: 0 };
+  if (!protectsAggregates(role)) return { rows, suppressed: 0 };
   const minimum = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
   const small = new Set<string>();
   const kept = rows.filter((row) => {

@@ -1,4 +1,5 @@
-import type { Caller, Role } from '../../access/roles.js';
+import type { Caller } from '../../access/roles.js';
+import { ANSWER_READERS } from '../registry/satisfactionMetrics.js';
 import { AccessError } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
 import { parsePeriod } from '../registry/parseMetricQuery.js';
@@ -7,12 +8,7 @@ import { accessSatisfaction } from './accessSatisfaction.js';
 export const RATINGS = ['satisfeito', 'neutro', 'insatisfeito'] as const;
 export type Rating = (typeof RATINGS)[number];
 export const MAX_ANSWERS = 500;
-
-/**
- * Who reads individual answers: leads (they call customers back) and admins. Leadership sees the
- * zone as aggregates only — with small groups suppressed, which individual answers would defeat.
- */
-export const ANSWER_READERS: readonly Role[] = ['lead', 'admin'];
+export { ANSWER_READERS };
 
 export interface ListSurveyAnswersParams {
   /** Inclusive start, exclusive end of the answer instant: ISO instants or dates (São Paulo). */
