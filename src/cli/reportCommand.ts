@@ -1,6 +1,6 @@
-import { dirname, join, resolve } from 'node:path';
 import { copyFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
+import { resolveDbPath } from '../db/openDatabase.js';
 import { createOutbox } from '../reports/createOutbox.js';
 import { createWeeklyReportService } from '../reports/createWeeklyReportService.js';
 import { parseReportConfig } from '../reports/parseReportConfig.js';
@@ -12,7 +12,7 @@ import { parseOptions, policyOption } from './options.js';
 export const REPORT_HELP = `prazo report weekly [--week 2026-W47] [--out FILE.pdf] [--send] [--db PATH]
 
   Renders the weekly SLA report (Monday–Sunday, America/Sao_Paulo; default: last week) to PDF
-  with Chromium, archives it (PRAZO_REPORTS_DIR, default data/reports) and prints one JSON line:
+  with Chromium, archives it (PRAZO_REPORTS_DIR, default: a reports folder beside the database) and prints one JSON line:
   {"id","period","path","pages","created"}. A week already generated is not rendered again
   ("created": false).
 
@@ -39,15 +39,14 @@ export async function runReportCommand(argv: string[], out: (json: unknown) => v
   const policy = policyOption(values);
   const config = (() => {
     try {
-      return parseReportConfig(process.env, policy.reports);
+      return parseReportConfig(process.env, policy.reports, resolveDbPath(values.db as string | undefined));
     } catch (error) {
       throw new CliError((error as Error).message);
     }
   })();
   if (values.send && !config.smtpUrl) throw new CliError('--send needs PRAZO_SMTP_URL (e.g. smtp://mail.example.com:587)');
   const db = await openForCli(values.db);
-  const archiveDir = process.env.PRAZO_REPORTS_DIR ? config.archiveDir : join(dirname(resolve(db.path)), 'reports');
-  const service = createWeeklyReportService({ db, policy, archiveDir });
+  const service = createWeeklyReportService({ db, policy, archiveDir: config.archiveDir });
   try {
     const { report, created } = await service.generate(week);
     if (values.out) copyFileSync(report.path, String(values.out));

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Database } from '../db/openDatabase.js';
+import { type Database, resolveDbPath } from '../db/openDatabase.js';
 import { markInterruptedRuns } from '../ingest/ingestFile.js';
 import { createApp, createJsonLogger, DEFAULT_MAX_BODY_BYTES, type Logger } from '../server/createApp.js';
 import { CliError } from './CliError.js';
@@ -136,7 +135,7 @@ export async function runServeCommand(argv: string[], io: ServeIo, signals: Sign
   const env = process.env;
   let reportConfig: Readonly<ReportConfig>;
   try {
-    reportConfig = parseReportConfig(env, policy.reports);
+    reportConfig = parseReportConfig(env, policy.reports, resolveDbPath(values.db as string | undefined));
   } catch (error) {
     throw new CliError((error as Error).message);
   }
@@ -162,9 +161,7 @@ export async function runServeCommand(argv: string[], io: ServeIo, signals: Sign
     recompute = startRecomputeLoop({ db, policy, logger, onRecompute: (r) => httpMetrics.observeRecompute(r.seconds, r.tickets) });
     await recompute.runOnce();
     // The weekly report's schedule (catching up a missed run now), its browser and the outbox.
-    // The archive sits beside the database unless PRAZO_REPORTS_DIR says otherwise.
-    const archiveDir = env.PRAZO_REPORTS_DIR ? reportConfig.archiveDir : join(dirname(resolve(db.path)), 'reports');
-    reports = startReportService({ db, policy, config: { ...reportConfig, archiveDir }, logger });
+    reports = startReportService({ db, policy, config: reportConfig, logger });
     const stopped = nextSignal(signals, ['SIGTERM', 'SIGINT']);
     const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${urlHost}:${address.port}`;

@@ -1,3 +1,4 @@
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
 import { DEFAULT_ARCHIVE_DIR } from './generateWeeklyReport.js';
@@ -59,9 +60,14 @@ const FILE_KEYS: Record<string, keyof ReportFileSettings> = {
 
 /**
  * Reports settings, parsed once: the environment (PRAZO_*) over the policy file's `reports`
- * section over the defaults. A bad one fails naming the variable or the policy key.
+ * section over the defaults. A bad one fails naming the variable or the policy key. With `dbPath`,
+ * the archive defaults to a `reports` folder beside that database (else DEFAULT_ARCHIVE_DIR).
  */
-export function parseReportConfig(env: NodeJS.ProcessEnv = process.env, file: Partial<ReportFileSettings> = {}): Readonly<ReportConfig> {
+export function parseReportConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  file: Partial<ReportFileSettings> = {},
+  dbPath?: string,
+): Readonly<ReportConfig> {
   // An empty variable (PRAZO_SMTP_URL=) counts as unset.
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = schemaFor(file).safeParse(set);
@@ -75,7 +81,7 @@ export function parseReportConfig(env: NodeJS.ProcessEnv = process.env, file: Pa
     mailFrom: v.PRAZO_MAIL_FROM,
     cron: v.PRAZO_REPORT_CRON,
     timezone: v.PRAZO_REPORT_TIMEZONE,
-    archiveDir: v.PRAZO_REPORTS_DIR,
+    archiveDir: set.PRAZO_REPORTS_DIR === undefined && dbPath ? join(dirname(resolve(dbPath)), 'reports') : v.PRAZO_REPORTS_DIR,
     maxAttempts: v.PRAZO_MAIL_MAX_ATTEMPTS,
   });
 }

@@ -23,3 +23,9 @@ test('a bad setting fails naming where it came from', () => {
   expect(() => parseReportConfig({ PRAZO_REPORT_TIMEZONE: 'Brasil/Chapeco' }, file)).toThrow(/^PRAZO_REPORT_TIMEZONE: expected an IANA zone/);
   expect(() => parseReportConfig({ PRAZO_SMTP_URL: 'mail.exemplo.com' }, file)).toThrow(/^PRAZO_SMTP_URL: expected smtp:\/\//);
 });
+
+test('the archive defaults to a reports folder beside the database; PRAZO_REPORTS_DIR wins', () => {
+  expect(parseReportConfig({}, file, '/srv/prazo/data/prazo.duckdb').archiveDir).toBe('/srv/prazo/data/reports');
+  expect(parseReportConfig({ PRAZO_REPORTS_DIR: '/var/relatorios' }, file, '/srv/prazo/data/prazo.duckdb').archiveDir).toBe('/var/relatorios');
+  expect(parseReportConfig({}, file).archiveDir).toBe('data/reports');
+});
