@@ -19,6 +19,7 @@ import { CHART_SCRIPTS } from '../routes/createAssetRoutes.js';
 import { type PageContext, type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
 import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
+import type { MessageKey } from '../i18n/messages.js';
 
 const csrf = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
 
@@ -71,7 +72,8 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
     listFollowUps(db, ctx.caller, { limit: 200 }),
     ANSWER_READERS.includes(ctx.caller.role) ? listSurveyAnswers(db, ctx.caller, { ...values.period, limit: 50 }) : undefined,
   ]);
-  const problem = FOLLOW_UP_PROBLEMS[c.req.query('problem') ?? '']?.[ctx.lang];
+  const code = c.req.query('problem') ?? '';
+  const problem = code in FOLLOW_UP_PROBLEMS ? ctx.t(FOLLOW_UP_PROBLEMS[code as keyof typeof FOLLOW_UP_PROBLEMS]) : undefined;
   const answerRows = (answers ?? []).map((a) => [
     html`<a href="/tickets/${encodeURIComponent(a.ticket)}">${a.ticket}</a>`,
     formatInstant(ctx.lang, a.answered_at),
@@ -91,15 +93,15 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
   return c.html(renderLayout(ctx.layout({ title: ctx.t('satisfaction.title'), active: '/satisfacao', body, charts: true, scripts: CHART_SCRIPTS })));
 }
 
-/** What a refused follow-up action means, by the zone's error code. */
-const FOLLOW_UP_PROBLEMS: Record<string, { pt: string; en: string }> = {
-  already_claimed: { pt: 'Outro líder já assumiu esta resposta.', en: 'Another lead has already claimed this answer.' },
-  already_closed: { pt: 'Este acompanhamento já foi encerrado.', en: 'This follow-up is already closed.' },
-  unknown_answer: { pt: 'Resposta não encontrada.', en: 'Answer not found.' },
-  unknown_follow_up: { pt: 'Acompanhamento não encontrado.', en: 'Follow-up not found.' },
-  not_insatisfeito: { pt: 'Só respostas "insatisfeito" entram na fila.', en: 'Only "insatisfeito" answers are followed up.' },
-  invalid_input: { pt: 'Confira os campos do contato: data, canal e resultado são obrigatórios.', en: 'Check the contact fields: date, channel and outcome are required.' },
-};
+/** What a refused follow-up action means, by the zone's error code (as Relatórios names its problems). */
+const FOLLOW_UP_PROBLEMS = {
+  already_claimed: 'satisfaction.problem.already_claimed',
+  already_closed: 'satisfaction.problem.already_closed',
+  unknown_answer: 'satisfaction.problem.unknown_answer',
+  unknown_follow_up: 'satisfaction.problem.unknown_follow_up',
+  not_insatisfeito: 'satisfaction.problem.not_insatisfeito',
+  invalid_input: 'satisfaction.problem.invalid_input',
+} as const satisfies Record<string, MessageKey>;
 
 /** A local São Paulo datetime-local value as an ISO instant with offset (text with an offset passes through). */
 function toInstant(local: string): string {
