@@ -40,10 +40,15 @@ export interface ListFollowUpsParams {
 
 const iso = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`;
 
-/** The queue's SQL; `where` is fixed text from these modules, values (and $limit) are bound. */
-export function followUpSelect(where: string): string {
-  return `SELECT f.answer_source, f.answer_id, f.ticket, ${iso('f.answered_at')} AS answered_at, a.comment, f.client,
-      f.requester::VARCHAR AS requester, f.severity::VARCHAR AS severity, f.analyst,
+/**
+ * The queue's SQL; `where` is fixed text from these modules, values (and $limit) are bound.
+ * Without `answers` the comment and the respondent are not even read (NULL): the queue's state only.
+ */
+export function followUpSelect(where: string, answers = true): string {
+  const comment = answers ? 'a.comment' : 'NULL::VARCHAR AS comment';
+  const requester = answers ? 'f.requester::VARCHAR AS requester' : 'NULL::VARCHAR AS requester';
+  return `SELECT f.answer_source, f.answer_id, f.ticket, ${iso('f.answered_at')} AS answered_at, ${comment}, f.client,
+      ${requester}, f.severity::VARCHAR AS severity, f.analyst,
       q.id::INTEGER AS follow_up_id, coalesce(q.status, 'open') AS status, q.claimed_by, ${iso('q.claimed_at')} AS claimed_at,
       (SELECT count(*) FROM follow_up_contacts c WHERE c.follow_up_id = q.id)::INTEGER AS contacts,
       (SELECT ${iso('max(c.contacted_at)')} FROM follow_up_contacts c WHERE c.follow_up_id = q.id) AS last_contact_at,
@@ -57,8 +62,13 @@ export function followUpSelect(where: string): string {
     LIMIT $limit`;
 }
 
-export async function readFollowUps(connection: DuckDBConnection, where: string, params: Record<string, string | number | null>): Promise<FollowUpRow[]> {
-  const reader = await connection.runAndReadAll(followUpSelect(where), params);
+export async function readFollowUps(
+  connection: DuckDBConnection,
+  where: string,
+  params: Record<string, string | number | null>,
+  answers = true,
+): Promise<FollowUpRow[]> {
+  const reader = await connection.runAndReadAll(followUpSelect(where, answers), params);
   return reader.getRowObjectsJS() as unknown as FollowUpRow[];
 }
 
@@ -88,9 +98,8 @@ export async function listFollowUps(db: Database, caller: Caller, params: ListFo
         status: params.status ?? null,
         limit,
         ...(period ? { from: period.fromSeconds, to: period.toSeconds } : {}),
-      });
+      }, ANSWER_READERS.includes(caller.role));
     },
   });
-  if (ANSWER_READERS.includes(caller.role)) return rows;
-  return rows.map((row) => ({ ...row, comment: null, requester: null }));
+  return rows;
 }
