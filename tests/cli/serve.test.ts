@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli.js';
 import { openDatabase } from '../../src/db/openDatabase.js';
+import { startTestSmtp } from '../reports/smtpHelpers.js';
 
 async function run(...argv: string[]) {
   let stdout = '';
@@ -234,5 +235,29 @@ describe('prazo serve', () => {
     const second = await start();
     expect(second.filter((e) => e.event === 'report_generated' && e.created)).toEqual([]);
     expect(readdirSync(join(dir, 'reports', 'reports')).filter((f) => f.endsWith('.pdf'))).toHaveLength(1);
+  }, 120_000);
+
+  test('serve mails the caught-up report to each recipient through PRAZO_SMTP_URL, the PDF byte-identical to the archive', async () => {
+    const db = join(dir, 'mailed', 'served.duckdb');
+    expect((await run('recipients', 'add', 'diretoria@cliente.test', '--name', 'Diretoria', '--db', db)).code).toBe(0);
+    const smtp = await startTestSmtp();
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, PRAZO_REPORT_CRON: '0 7 * * 1', PRAZO_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
+      delete env.PRAZO_REPORTS_DIR;
+      server = spawn(process.execPath, ['bin/prazo.js', 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      const logs = { text: '' };
+      await listening(server, logs);
+      const deadline = Date.now() + 60_000;
+      while (smtp.received.length === 0 && Date.now() < deadline) await sleep(100);
+      server.kill('SIGTERM');
+      expect(await exited(server)).toEqual({ code: 0, signal: null });
+      expect(smtp.received.map((m) => m.to)).toEqual([['diretoria@cliente.test']]);
+      const [pdf] = smtp.received[0]!.parsed.attachments;
+      const archived = readdirSync(join(dir, 'mailed', 'reports')).filter((f) => f.endsWith('.pdf'));
+      expect(archived).toHaveLength(1);
+      expect(Buffer.compare(pdf!.content, readFileSync(join(dir, 'mailed', 'reports', archived[0]!)))).toBe(0);
+    } finally {
+      await smtp.close();
+    }
   }, 120_000);
 });
