@@ -70,7 +70,7 @@ export async function renderAdminPage(c: Context<ServerEnv>, options: PageOption
   const before = Number(c.req.query('before'));
   const auditFilter: AuditFilter = {
     action: c.req.query('action') || undefined,
-    before: Number.isInteger(before) && before > 0 ? before : undefined,
+    before: Number.isSafeInteger(before) && before > 0 ? before : undefined,
   };
   const [users, sourceTokens, personalTokens, audit] = await Promise.all([
     listUsers(options.db),

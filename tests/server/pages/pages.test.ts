@@ -184,6 +184,8 @@ describe('Admin and Relatórios', () => {
     const users = (await get('/admin?action=user.', admin)).html;
     expect(users).toContain('ANTIGO@cliente.test');
     expect(users).not.toContain('satisfaction.denied');
+    // A cursor no id can reach is ignored rather than failing the page.
+    expect((await get('/admin?before=99999999999999999999999', admin)).status).toBe(200);
   });
 
   test('Relatórios: the empty state, then a generated report in the archive', async () => {
