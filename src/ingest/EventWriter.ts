@@ -4,10 +4,11 @@ import type { Database } from '../db/openDatabase.js';
 import {
   CREATE_BATCH,
   BATCH_FROM_STAGED,
+  COUNT_DUPLICATES,
   INSERT_CHANGED_TICKETS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
-  INSERT_EVENTS,
-  INSERT_EVENTS_DEDUPLICATED,
+  insertEventsDeduplicatedSql,
+  insertEventsSql,
   INSERT_REJECTS,
   INSERT_RUN_TICKETS,
   INSERT_SURVEY_ANSWERS,
@@ -19,6 +20,7 @@ import {
 import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
 import { insertRun, markRunFailed } from './runRows.js';
 import { stageBatches } from './stageBatches.js';
+import { withEventWriteLock } from './eventWriteLock.js';
 import type { IngestCounts, RawRecord } from './types.js';
 import type { ValidateOptions } from './validateEvent.js';
 
@@ -47,6 +49,22 @@ function getKnownSources(db: Database): Set<string> {
   return known;
 }
 
+/**
+ * A writer's connection. Its statements store rows in any order (each says its order where it
+ * needs one): a large batch is then written in parallel, straight to the database file.
+ */
+async function connectWriter(db: Database): Promise<DuckDBConnection> {
+  const connection = await db.connect();
+  try {
+    await connection.run("SET TimeZone = 'UTC'");
+    await connection.run('SET SESSION preserve_insertion_order = false');
+    return connection;
+  } catch (error) {
+    connection.closeSync();
+    throw error;
+  }
+}
+
 export interface WriterOptions extends ValidateOptions {
   source: string;
   /** Where the records come from: a file path, or "http". */
@@ -67,6 +85,8 @@ export interface StagedCounts {
   rejected: number;
   /** Survey answers among the valid events (0 skips their statement). */
   surveys: number;
+  /** The distinct `keys` of the batch's rows, when a set-wise reader staged it (see batchSql.ts). */
+  keyLists?: readonly string[];
 }
 
 /**
@@ -79,6 +99,7 @@ export class EventWriter {
   private acceptedSinceCheckpoint = 0;
 
   private constructor(
+    private readonly db: Database,
     /** The writer's own connection; its temporary tables hold the batch being written. */
     readonly connection: DuckDBConnection,
     private readonly options: WriterOptions,
@@ -94,16 +115,24 @@ export class EventWriter {
    * so an import that dies midway leaves a run that markInterruptedRuns can name.
    */
   static async open(db: Database, options: WriterOptions): Promise<EventWriter> {
-    const connection = await db.connect();
+    const connection = await connectWriter(db);
     try {
-      await connection.run("SET TimeZone = 'UTC'");
       await connection.run('CREATE TEMP TABLE run_tickets (ticket VARCHAR)');
       const known = getKnownSources(db);
-      await connection.run('BEGIN TRANSACTION');
-      const id = await insertRun(connection, options, known, { id: null, read: 0, accepted: 0, duplicates: 0, rejected: 0, finish: false });
-      await connection.run('COMMIT');
+      // Under the lock: the first run of a new source inserts its row, as a batch may at the same time.
+      const id = await withEventWriteLock(db, async () => {
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          const runId = await insertRun(connection, options, known, { id: null, read: 0, accepted: 0, duplicates: 0, rejected: 0, finish: false });
+          await connection.run('COMMIT');
+          return runId;
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
       known.add(options.source);
-      return new EventWriter(connection, options, known, id);
+      return new EventWriter(db, connection, options, known, id);
     } catch (error) {
       connection.closeSync();
       throw error;
@@ -115,7 +144,7 @@ export class EventWriter {
    * The caller counts the run's tickets, and closes the connection (close()).
    */
   static async openRunless(db: Database, options: WriterOptions): Promise<EventWriter> {
-    return new EventWriter(await db.connect(), options, getKnownSources(db), undefined, false);
+    return new EventWriter(db, await connectWriter(db), options, getKnownSources(db), undefined, false);
   }
 
   /** Whether a committed batch has created the run's row. */
@@ -181,24 +210,9 @@ export class EventWriter {
    * say) is rolled back and tried again, up to COMMIT_ATTEMPTS times with a growing pause: what is
    * staged lives outside the transaction, so the retry writes exactly the same batch (and counts
    * what the other run stored as duplicates). `finish` marks the run done in the same transaction.
-   * `unordered` lets DuckDB store the batch's rows in any order (each statement says its order where
-   * it needs one): a large batch and its primary key's index are then written in parallel, about
-   * twice as fast, for more memory while it runs (measured with bench/ingest.ts: fine for Parquet,
-   * past 1 GB with the NDJSON reader's temporary tables beside it).
    */
-  async commitStaged(
-    staged: StagedCounts,
-    origin = this.options.origin,
-    options: { finish?: boolean; unordered?: boolean } = {},
-  ): Promise<Omit<BatchResult, 'rejects'>> {
-    let result: Omit<BatchResult, 'rejects'> | undefined;
-    const unordered = options.unordered === true && staged.valid > 0;
-    if (unordered) await this.connection.run('SET SESSION preserve_insertion_order = false');
-    try {
-      result = await this.commitWithRetries(staged, origin, options.finish === true);
-    } finally {
-      if (unordered) await this.connection.run('RESET SESSION preserve_insertion_order');
-    }
+  async commitStaged(staged: StagedCounts, origin = this.options.origin, options: { finish?: boolean } = {}): Promise<Omit<BatchResult, 'rejects'>> {
+    const result = await this.commitWithRetries(staged, origin, options.finish === true);
     await this.count(result);
     return result;
   }
@@ -207,9 +221,9 @@ export class EventWriter {
     let result: Omit<BatchResult, 'rejects'> | undefined;
     for (let attempt = 1; result === undefined; attempt++) {
       try {
-        result = await this.writeStaged(staged, origin, finish);
+        result = await withEventWriteLock(this.db, () => this.writeStaged(staged, origin, finish));
       } catch (error) {
-        // A duplicate key outside INSERT_EVENTS: a concurrent run stored the same survey answer first.
+        // A duplicate key (survey_answers has one): a concurrent run stored the same survey answer first.
         if (attempt >= COMMIT_ATTEMPTS || !(isWriteConflictError(error) || isDuplicateKeyError(error))) throw error;
         await sleep(retryDelay(attempt));
       }
@@ -228,14 +242,11 @@ export class EventWriter {
       const runId = this.id ?? Number((await c.runAndReadAll(NEXT_RUN_ID)).getRows()[0]![0]);
       let changed: string[] | undefined;
       if (staged.valid > 0) {
-        try {
-          accepted = (await c.run(INSERT_EVENTS, { source, runId })).rowsChanged;
-        } catch (error) {
-          if (!isDuplicateKeyError(error)) throw error;
-          // Some events are already stored (or repeated in the batch): the slower, deduplicating insert.
-          await c.run('ROLLBACK');
-          await c.run('BEGIN TRANSACTION');
-          const inserted = (await c.runAndReadAll(INSERT_EVENTS_DEDUPLICATED, { source, runId })).getRows();
+        const [stored, repeated] = (await c.runAndReadAll(COUNT_DUPLICATES, { source })).getRows()[0] as [number, number];
+        if (stored === 0 && repeated === 0) {
+          accepted = (await c.run(insertEventsSql(staged.keyLists ?? []), { source, runId })).rowsChanged;
+        } else {
+          const inserted = (await c.runAndReadAll(insertEventsDeduplicatedSql(staged.keyLists ?? []), { source, runId })).getRows();
           accepted = inserted.length;
           changed = [...new Set(inserted.map((row) => String(row[0])))];
         }

@@ -9,7 +9,7 @@
  *   statement of the transaction reads. The set-wise readers fill it straight from SQL
  *   (commonCaseSql.ts), rows the SQL cannot vouch for marked not ok and redone in JavaScript.
  */
-import { BATCH_SHAPE, quoteIdent } from './commonCaseSql.js';
+import { BATCH_SHAPE, quoteIdent, quoteLiteral } from './commonCaseSql.js';
 
 /** The shape json_transform reads an event into; `at` travels beside it, as epoch ms. */
 const EVENT_STRUCT = JSON.stringify({
@@ -51,23 +51,58 @@ export const BATCH_FROM_STAGED = `
          CASE WHEN e.extra = '{}' THEN NULL ELSE e.extra END AS extra, NULL::VARCHAR AS keys
   FROM (SELECT pos, "at", raw, json_transform(coalesce(doc, raw), '${EVENT_STRUCT}') AS e FROM staged_events)`;
 
-const EVENT_VALUES = `$source, id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category,
-  answer, client, requester, channel, gut_g, gut_u, gut_t, hours, hourly_rate, extra, raw, $runId, current_timestamp`;
+const RAW_COLUMNS = 'id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category, answer, client, requester, channel';
 
 /**
- * The common case: every event of the batch is new. A plain INSERT lets the primary key check
- * each row once; a duplicate (in the table or inside the batch) makes it fail, and the batch
- * is retried with INSERT_EVENTS_DEDUPLICATED.
+ * Whether a row's raw text is what event_raw() (migration 009) rebuilds from its keys and typed
+ * columns: such a row is stored without its text (NULL, its keys in raw_keys). Only the set-wise
+ * readers know a row's keys; `keyLists` are the lists their rows have, each rebuilt by the same
+ * event_raw_value() the view uses, spelt out (a list_transform per row costs more than the text
+ * saves). A row with another list keeps its text.
  */
-export const INSERT_EVENTS = `INSERT INTO events SELECT ${EVENT_VALUES} FROM batch WHERE ok`;
+function rebuildsSql(keyLists: readonly string[]): string {
+  if (keyLists.length === 0) return 'false';
+  const rebuilt = (keys: string) =>
+    `'{' || ${keys
+      .split('"')
+      .map((k, i) => `${quoteLiteral(`${i === 0 ? '' : ','}"${k}":`)} || event_raw_value(${quoteLiteral(k)}, ${RAW_COLUMNS})`)
+      .join(' || ')} || '}'`;
+  return `coalesce(raw = CASE keys ${keyLists.map((keys) => `WHEN ${quoteLiteral(keys)} THEN ${rebuilt(keys)}`).join('\n')} END, false)`;
+}
 
-/** The first event of each id in the batch that is not stored yet; returns the tickets it touched. */
-export const INSERT_EVENTS_DEDUPLICATED = `
-  INSERT INTO events SELECT ${EVENT_VALUES}
-  FROM (SELECT * FROM batch WHERE ok QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1)
-  ON CONFLICT DO NOTHING RETURNING ticket`;
+/** `rows` (columns of the batch table) as rows of events, in its columns' order. */
+function eventValues(source: string, runId: string, rows: string, keyLists: readonly string[]): string {
+  return `SELECT ${source}, id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category,
+    answer, client, requester, channel, gut_g, gut_u, gut_t, hours, hourly_rate, extra,
+    CASE WHEN __rebuilds THEN NULL ELSE raw END, ${runId}, current_timestamp, CASE WHEN __rebuilds THEN keys END
+  FROM (SELECT *, ${rebuildsSql(keyLists)} AS __rebuilds FROM ${rows})`;
+}
 
-/** A primary-key violation, which sends a batch to INSERT_EVENTS_DEDUPLICATED. */
+/** Events of the batch (`$source`, `$runId`) that are new: events has no key (migration 009). */
+const NEW_ROWS = `(SELECT * FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = b.id)
+  QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1)`;
+
+/**
+ * Of the batch's valid rows, how many are stored already and how many repeat an earlier row of the
+ * batch. Run inside the batch's transaction, under eventWriteLock: nothing else inserts events
+ * meanwhile, so what it finds new stays new until the commit.
+ */
+export const COUNT_DUPLICATES = `
+  SELECT (SELECT count(*) FROM batch b SEMI JOIN events e ON e.source = $source AND e.id = b.id WHERE b.ok)::INTEGER,
+         (SELECT count(*) - count(DISTINCT id) FROM batch WHERE ok)::INTEGER`;
+
+/** The common case: every valid row of the batch is new (COUNT_DUPLICATES found none). */
+export const insertEventsSql = (keyLists: readonly string[]) =>
+  `INSERT INTO events ${eventValues('$source', '$runId', '(SELECT * FROM batch WHERE ok)', keyLists)}`;
+
+/** The first row of each new id in the batch; returns the tickets it touched. */
+export const insertEventsDeduplicatedSql = (keyLists: readonly string[]) =>
+  `INSERT INTO events ${eventValues('$source', '$runId', NEW_ROWS, keyLists)} RETURNING ticket`;
+
+/** A group of runs (writeRun.ts): `rows` has each row's source (src) and run id (rid); its rows come from JavaScript (no keys). */
+export const groupEventValues = (rows: string) => eventValues('src', 'rid', rows, []);
+
+/** A primary-key violation (survey_answers, rejects): a concurrent run stored the same row first. */
 export function isDuplicateKeyError(error: unknown): boolean {
   return error instanceof Error && /Constraint Error:.*duplicate key/is.test(error.message);
 }

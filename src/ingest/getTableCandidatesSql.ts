@@ -136,6 +136,14 @@ function rowJsonSql(columns: ColumnInfo[]): string {
 }
 
 /**
+ * The keys of a row's raw text (rowJsonSql): the file's columns, joined by '"' as batchSql.ts reads
+ * them; undefined when a name holds a '"'.
+ */
+export function tableKeys(columns: ColumnInfo[]): string | undefined {
+  return columns.some((c) => c.name.includes('"')) ? undefined : columns.map((c) => c.name).join('"');
+}
+
+/**
  * Whether the SQL path can read this table at all: column names JavaScript keeps in their order
  * (an integer-like name would move to the front of a row object) and no column that shares a
  * field's name case-insensitively (DuckDB binds names without case).
@@ -174,6 +182,7 @@ export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): 
   const typeColumn = byName.get('type');
   const type = typeColumn?.type === 'VARCHAR' ? quoteIdent('type') : 'NULL::VARCHAR';
   const gutDigit = (i: number) => `CASE WHEN ${gut.absent} THEN NULL ELSE ${gutParts[i]!.value(gutScore)} END`;
+  const keys = tableKeys(columns);
   return candidatesSql({
     fields,
     base: [id.ok, ticket.ok, at.ok, ...empty].join(' AND '),
@@ -184,6 +193,7 @@ export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): 
     id: id.value,
     ticket: ticket.value,
     gut: [gutDigit(0), gutDigit(1), gutDigit(2)],
+    keys: keys === undefined ? undefined : quoteLiteral(keys),
     from: relation,
   });
 }

@@ -157,7 +157,13 @@ async function commitLines(writer: EventWriter, base: number, origin: string): P
   await writer.stage(prepared);
   await c.run('CREATE OR REPLACE TEMP TABLE lines (pos BIGINT, line VARCHAR)');
   await writer.commitStaged(
-    { read: ok + records.length, valid: ok + prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys },
+    {
+      read: ok + records.length,
+      valid: ok + prepared.positions.length,
+      rejected: prepared.rejects.length,
+      surveys: prepared.surveys,
+      keyLists: keyLists.filter(areCommonKeys),
+    },
     origin,
   );
   // Free the batch before the next one is built beside it.

@@ -5,8 +5,9 @@ import {
   CREATE_STAGED_EVENTS,
   INSERT_CHANGED_TICKETS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
-  isDuplicateKeyError,
+  groupEventValues,
 } from './batchSql.js';
+import { withEventWriteLock } from './eventWriteLock.js';
 import { type BatchResult, EventWriter, type WriterOptions } from './EventWriter.js';
 import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
 import { insertFinishedRuns, markRunFailed } from './runRows.js';
@@ -124,22 +125,24 @@ async function writeRunGroup(db: Database, runs: PreparedRun[]): Promise<RunResu
     ids.sort((a, b) => a - b);
     const params = { sources: listValue(runs.map((run) => run.options.source)), runIds: listValue(ids.map((id) => BigInt(id))) };
     const valid = batches.map((batch) => batch.positions.length);
-    await c.run('BEGIN TRANSACTION');
-    try {
-      const accepted = await insertGroupEvents(c, params, ids, valid);
-      if (batches.some((batch) => batch.surveys > 0)) await c.run(INSERT_GROUP_SURVEY_ANSWERS, params);
-      if (batches.some((batch) => batch.rejects.length > 0)) {
-        await c.run(INSERT_GROUP_REJECTS, { ...params, origins: listValue(runs.map((run) => run.options.origin)) });
+    return await withEventWriteLock(db, async () => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        const accepted = await insertGroupEvents(c, params, ids, valid);
+        if (batches.some((batch) => batch.surveys > 0)) await c.run(INSERT_GROUP_SURVEY_ANSWERS, params);
+        if (batches.some((batch) => batch.rejects.length > 0)) {
+          await c.run(INSERT_GROUP_REJECTS, { ...params, origins: listValue(runs.map((run) => run.options.origin)) });
+        }
+        const results = runs.map((run, i) => groupResult(batches[i]!, ids[i]!, accepted[i]!));
+        await insertFinishedRuns(c, runs.map((run, i) => ({ options: run.options, counts: results[i]!, id: ids[i]! })), getKnownSources(db));
+        await c.run('COMMIT');
+        for (const run of runs) getKnownSources(db).add(run.options.source);
+        return results;
+      } catch (error) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      const results = runs.map((run, i) => groupResult(batches[i]!, ids[i]!, accepted[i]!));
-      await insertFinishedRuns(c, runs.map((run, i) => ({ options: run.options, counts: results[i]!, id: ids[i]! })), getKnownSources(db));
-      await c.run('COMMIT');
-      for (const run of runs) getKnownSources(db).add(run.options.source);
-      return results;
-    } catch (error) {
-      await c.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    });
   } finally {
     c.closeSync();
   }
@@ -166,19 +169,17 @@ async function stageGroup(c: DuckDBConnection, batches: PreparedBatch[]): Promis
 
 /**
  * The group's events and changed tickets; returns each run's accepted count. As in a run alone, a
- * plain INSERT first, and on a duplicate key the deduplicating one (first copy by run, then line).
+ * plain INSERT when none of the rows is stored or repeated, else the deduplicating one (first copy
+ * by run, then line).
  */
 async function insertGroupEvents(c: DuckDBConnection, params: Record<string, DuckDBValue>, ids: number[], valid: number[]): Promise<number[]> {
   if (valid.every((n) => n === 0)) return valid;
-  try {
+  const [stored, repeated] = (await c.runAndReadAll(COUNT_GROUP_DUPLICATES, params)).getRows()[0] as [number, number];
+  if (stored === 0 && repeated === 0) {
     await c.run(INSERT_GROUP_EVENTS, params);
     await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
     return valid;
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
   }
-  await c.run('ROLLBACK');
-  await c.run('BEGIN TRANSACTION');
   const inserted = (await c.runAndReadAll(INSERT_GROUP_EVENTS_DEDUPLICATED, params)).getRows();
   const accepted = valid.map(() => 0);
   const runOf = new Map(ids.map((id, i) => [id, i]));
@@ -190,13 +191,14 @@ async function insertGroupEvents(c: DuckDBConnection, params: Record<string, Duc
 
 /** The batch's valid rows with their run's source and id (`src`, `rid`). */
 const GROUP_ROWS = `(SELECT *, ($sources::VARCHAR[])[${RUN_INDEX}] AS src, ($runIds::BIGINT[])[${RUN_INDEX}] AS rid FROM batch WHERE ok)`;
-const GROUP_EVENT_VALUES = `src, id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category,
-  answer, client, requester, channel, gut_g, gut_u, gut_t, hours, hourly_rate, extra, raw, rid, current_timestamp`;
-const INSERT_GROUP_EVENTS = `INSERT INTO events SELECT ${GROUP_EVENT_VALUES} FROM ${GROUP_ROWS}`;
+const COUNT_GROUP_DUPLICATES = `
+  SELECT (SELECT count(*) FROM ${GROUP_ROWS} b SEMI JOIN events e ON e.source = b.src AND e.id = b.id)::INTEGER,
+         (SELECT count(*) - count(DISTINCT (src, id)) FROM ${GROUP_ROWS})::INTEGER`;
+const INSERT_GROUP_EVENTS = `INSERT INTO events ${groupEventValues(GROUP_ROWS)}`;
 const INSERT_GROUP_EVENTS_DEDUPLICATED = `
-  INSERT INTO events SELECT ${GROUP_EVENT_VALUES}
-  FROM (SELECT * FROM ${GROUP_ROWS} QUALIFY row_number() OVER (PARTITION BY src, id ORDER BY pos) = 1)
-  ON CONFLICT DO NOTHING RETURNING run_id, ticket`;
+  INSERT INTO events ${groupEventValues(`(SELECT * FROM ${GROUP_ROWS} b WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.source = b.src AND e.id = b.id)
+    QUALIFY row_number() OVER (PARTITION BY src, id ORDER BY pos) = 1)`)}
+  RETURNING run_id, ticket`;
 const INSERT_GROUP_SURVEY_ANSWERS = `
   INSERT INTO survey_answers
   SELECT src, id, ticket, occurred_at, rating, score, comment, rid, current_timestamp

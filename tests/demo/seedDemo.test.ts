@@ -156,7 +156,7 @@ describe('the demo year (4,000 tickets, seed 7)', () => {
     expect(comments.length).toBeGreaterThan(5);
     expect(comments.map((r) => r.comment).join(' ')).toMatch(/chamado|problema|resposta|atendimento/);
     // Answers live only in the satisfaction zone.
-    expect(await one("SELECT count(*)::INTEGER n FROM events WHERE raw LIKE '%insatisfeito%'")).toEqual({ n: 0 });
+    expect(await one("SELECT count(*)::INTEGER n FROM events_as_sent WHERE raw LIKE '%insatisfeito%'")).toEqual({ n: 0 });
   });
 
   test('Serviço Rápido: quotes of at most 4 h mostly, a few over, at R$ 150–250 an hour, accepted or declined', async () => {

@@ -22,7 +22,8 @@ async function snapshot(db: Database) {
       db,
       `SELECT id, ticket, strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%fZ') AS at, type, severity, status, reason, by_role, actor,
          analyst, category, answer, client, requester, channel, gut_g, gut_u, gut_t, hours::VARCHAR AS hours,
-         hourly_rate::VARCHAR AS hourly_rate, extra, raw FROM events ORDER BY id`,
+         hourly_rate::VARCHAR AS hourly_rate, extra, raw
+       FROM (SELECT e.* EXCLUDE (raw), s.raw FROM events e JOIN events_as_sent s ON s.source = e.source AND s.id = e.id) ORDER BY id`,
     ),
     surveys: await query(db, `SELECT id, ticket, rating, score, comment FROM survey_answers ORDER BY id`),
     rejects: await query(db, 'SELECT position::INTEGER AS position, raw, reason, message FROM rejects ORDER BY position, raw'),

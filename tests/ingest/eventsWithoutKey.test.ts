@@ -1,0 +1,174 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, test } from 'vitest';
+import { applyMigrations, openDatabase } from '../../src/db/openDatabase.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventWriter } from '../../src/ingest/EventWriter.js';
+import { withEventWriteLock } from '../../src/ingest/eventWriteLock.js';
+import { ingestFiles } from '../../src/ingest/ingestFile.js';
+import { writeNdjsonSetwise } from '../../src/ingest/writeNdjsonSetwise.js';
+import { prepareRun, writePreparedRuns } from '../../src/ingest/writeRun.js';
+import '../../src/ingest/readers/registerReaders.js';
+import { freshDatabase, query, tempDir } from './helpers.js';
+
+// Migration 009: events has no primary key (the writers look up stored ids under one lock), and an
+// event whose line is exactly what its typed columns rebuild is stored without its text.
+
+const MIGRATIONS = join(import.meta.dirname, '..', '..', 'src', 'db', 'migrations');
+
+const event = (n: number) =>
+  JSON.stringify({ id: `e-${n}`, ticket: `T-${n % 7}`, at: `2026-03-02T11:${String(n % 60).padStart(2, '0')}:00Z`, type: 'ticket.replied', by: 'analyst' });
+
+describe('one event per (source, id) without a key', () => {
+  test('two imports of the same file at once, and HTTP runs of the same ids beside them, store each event once', async () => {
+    const db = await freshDatabase();
+    try {
+      const dir = tempDir();
+      const file = join(dir, 'events.ndjson');
+      writeFileSync(file, `${Array.from({ length: 3000 }, (_, n) => event(n)).join('\n')}\n`);
+      const http = Array.from({ length: 6 }, (_, k) => ({
+        options: { source: 'same', origin: 'http', format: 'ndjson' },
+        batches: prepareRun(
+          Array.from({ length: 500 }, (_, i) => {
+            const value = JSON.parse(event(k * 500 + i)) as Record<string, unknown>;
+            return { position: i + 1, raw: JSON.stringify(value), value };
+          }),
+          {},
+        ),
+      }));
+      const importFile = async (batchSize: number) => {
+        const writer = await EventWriter.open(db, { source: 'same', origin: file, format: 'ndjson' });
+        await writeNdjsonSetwise(writer, file, { origin: file, batchSize, pieceBytes: 4096 });
+        return writer.finish();
+      };
+      // The source exists, and one of the ids is stored, before the three start.
+      const seed = await EventWriter.open(db, { source: 'same', origin: 'seed', format: 'ndjson' });
+      await seed.write([{ position: 1, raw: event(0), value: JSON.parse(event(0)) }]);
+      await seed.finish();
+      const [a, b, runs] = await Promise.all([importFile(700), importFile(1100), writePreparedRuns(db, http)]);
+      const httpAccepted = runs.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value.accepted : Number.NaN), 0);
+      expect(a.accepted + b.accepted + httpAccepted).toBe(2999);
+      expect(a.duplicates + b.duplicates).toBe(6000 - a.accepted - b.accepted);
+      expect(await query(db, 'SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS ids FROM events')).toEqual([{ n: 3000, ids: 3000 }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a batch waits while another transaction holds the event-write lock, and is written once it is released', async () => {
+    const db = await freshDatabase();
+    try {
+      const writer = await EventWriter.open(db, { source: 's', origin: 'a', format: 'ndjson' });
+      let release!: () => void;
+      const held = withEventWriteLock(db, () => new Promise<void>((resolve) => (release = resolve)));
+      let written = false;
+      const write = writer.write([{ position: 1, raw: event(1), value: JSON.parse(event(1)) }]).then((r) => ((written = true), r));
+      await sleep(150);
+      expect(written).toBe(false);
+      expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 0 }]);
+      release();
+      await held;
+      expect(await write).toMatchObject({ accepted: 1 });
+      await writer.finish();
+    } finally {
+      db.close();
+    }
+  });
+
+  test('an id repeated inside a batch and an id already stored are duplicates; the first copy is the one kept', async () => {
+    const db = await freshDatabase();
+    try {
+      const writer = await EventWriter.open(db, { source: 's', origin: 'a', format: 'ndjson' });
+      const rec = (position: number, value: Record<string, unknown>) => ({ position, raw: JSON.stringify(value), value });
+      const first = await writer.write([rec(1, JSON.parse(event(1))), rec(2, { ...JSON.parse(event(1)), by: 'customer' })]);
+      const second = await writer.write([rec(1, JSON.parse(event(1))), rec(2, JSON.parse(event(2)))]);
+      await writer.finish();
+      expect([first.accepted, first.duplicates, second.accepted, second.duplicates]).toEqual([1, 1, 1, 1]);
+      expect(await query(db, 'SELECT id, by_role FROM events ORDER BY id')).toEqual([
+        { id: 'e-1', by_role: 'analyst' },
+        { id: 'e-2', by_role: 'analyst' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('raw text left out when the typed columns rebuild it', () => {
+  const lines = [
+    // Rebuilt exactly: stored without the text.
+    '{"id":"a","ticket":"T-1","at":"2026-03-02T11:00:00Z","type":"ticket.opened","severity":"alta","client":"Açaí Ltda","channel":"email"}',
+    '{"type":"ticket.replied","by":"analyst","at":"2026-03-02T11:05:00.250Z","ticket":"T-1","id":"b"}',
+    '{"id":"c","ticket":"T-1","at":"2026-03-02T11:06:00Z","type":"ticket.status_changed","status":"em_atendimento","reason":null}',
+    // Not rebuilt: kept as sent.
+    '{ "id": "d", "ticket": "T-1", "at": "2026-03-02T11:07:00Z", "type": "ticket.replied", "by": "analyst" }',
+    '{"id":"e","ticket":"T-1","at":"2026-03-02T11:08:00.000Z","type":"ticket.replied","by":"analyst"}',
+    '{"id":"f","ticket":"T-1","at":"2026-03-02T11:09:00Z","type":"ticket.status_changed","status":"aguardando_cliente","reason":""}',
+    '{"id":"g","ticket":"T-1","at":"2026-03-02T11:10:00Z","type":"ticket.replied","by":"Analyst"}',
+    '{"id":"h","ticket":"T-1","at":"2026-03-02T11:11:00Z","type":"quick_service.proposed","hours":2,"hourly_rate":150}',
+  ];
+
+  test('every NDJSON line reads back byte for byte through events_as_sent; the rebuilt ones store no text', async () => {
+    const db = await freshDatabase();
+    try {
+      const file = join(tempDir(), 'lines.ndjson');
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const result = await ingestFiles(db, [file], { source: 'raw' });
+      expect(result).toMatchObject({ read: lines.length, accepted: lines.length, rejected: 0 });
+      const rows = await query(db, 'SELECT e.id, e.raw IS NULL AS rebuilt, s.raw FROM events e JOIN events_as_sent s USING (source, id) ORDER BY e.id');
+      expect(rows.map((r) => r.raw)).toEqual(lines);
+      expect(rows.filter((r) => r.rebuilt).map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a Parquet row reads back as the JSON of its columns, in their order, stored without its text', async () => {
+    const db = await freshDatabase();
+    try {
+      const file = join(tempDir(), 'rows.parquet');
+      const instance = await DuckDBInstance.create(':memory:');
+      const c = await instance.connect();
+      await c.run(`COPY (SELECT 'p-' || i AS id, 'T-' || (i % 3) AS ticket, '2026-03-02T11:0' || i || ':00Z' AS "at", 'ticket.replied' AS type,
+        'analyst' AS "by", NULL::VARCHAR AS status FROM range(5) r(i)) TO '${file}' (FORMAT parquet)`);
+      c.closeSync();
+      instance.closeSync();
+      await ingestFiles(db, [file], { source: 'pq' });
+      const rows = await query(db, 'SELECT e.raw IS NULL AS rebuilt, s.raw FROM events e JOIN events_as_sent s USING (source, id) ORDER BY e.id');
+      expect(rows).toHaveLength(5);
+      expect(rows.every((r) => r.rebuilt)).toBe(true);
+      expect(rows[4]!.raw).toBe('{"id":"p-4","ticket":"T-1","at":"2026-03-02T11:04:00Z","type":"ticket.replied","by":"analyst","status":null}');
+    } finally {
+      db.close();
+    }
+  });
+});
+
+test('migration 009 keeps the events of a database made before it, and drops the recompute watermark', async () => {
+  const path = join(tempDir(), 'old.duckdb');
+  const instance = await DuckDBInstance.create(path);
+  const c = await instance.connect();
+  await c.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)');
+  for (const file of readdirSync(MIGRATIONS).filter((f) => /^00[1-8]_.+\.sql$/.test(f)).sort()) {
+    await c.run(readFileSync(join(MIGRATIONS, file), 'utf8'));
+    await c.run('INSERT INTO schema_migrations (version, name) VALUES ($v, $f)', { v: Number(file.slice(0, 3)), f: file });
+  }
+  const old = event(1);
+  await c.run(`INSERT INTO events (source, id, ticket, occurred_at, type, by_role, raw, run_id) VALUES ('s', 'e-1', 'T-1', '2026-03-02T11:01:00Z', 'ticket.replied', 'analyst', $raw, 1)`, { raw: old });
+  await c.run('INSERT INTO ticket_sla_state VALUES (1, 1, current_timestamp)');
+  expect(await applyMigrations(c)).toEqual(['009_events_without_key.sql']);
+  c.closeSync();
+  instance.closeSync();
+  const db = await openDatabase(path);
+  try {
+    expect(await query(db, 'SELECT id, raw FROM events_as_sent')).toEqual([{ id: 'e-1', raw: old }]);
+    expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM ticket_sla_state')).toEqual([{ n: 0 }]);
+    const writer = await EventWriter.open(db, { source: 's', origin: 'again', format: 'ndjson' });
+    const again = await writer.write([{ position: 1, raw: old, value: JSON.parse(old) }]);
+    await writer.finish();
+    expect(again).toMatchObject({ accepted: 0, duplicates: 1 });
+  } finally {
+    db.close();
+  }
+});
