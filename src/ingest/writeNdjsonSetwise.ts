@@ -1,4 +1,4 @@
-import { blobValue, type DuckDBBlobValue, listValue } from '@duckdb/node-api';
+import { type DuckDBBlobValue, type DuckDBConnection, listValue } from '@duckdb/node-api';
 import { open } from 'node:fs/promises';
 import { areCommonKeys, getNdjsonCandidatesSql } from './getNdjsonCandidatesSql.js';
 import type { EventWriter } from './EventWriter.js';
@@ -45,22 +45,12 @@ export async function writeNdjsonSetwise(writer: EventWriter, path: string, opti
   let staged = 0;
   const counts: SetwiseCounts = { inSql: 0 };
   for await (const piece of readLinePieces(path, size, options.pieceBytes)) {
-    const appended = await c
-      .run(
-        'INSERT INTO lines SELECT $offset + generate_subscripts(s, 1), unnest(s) FROM (SELECT string_split(decode($bytes), chr(10)) AS s)',
-        { offset: staged, bytes: blobValue(piece.bytes) },
-      )
-      .catch((error: Error) => {
-        if (/decode/i.test(error.message)) return undefined;
-        throw error;
-      });
-    if (!appended) {
-      // Not UTF-8: decoded as Node decodes a file read as text (each bad byte sequence a U+FFFD).
-      await c.run(
-        'INSERT INTO lines SELECT $offset + generate_subscripts(s, 1), unnest(s) FROM (SELECT string_split($text, chr(10)) AS s)',
-        { offset: staged, text: piece.bytes.toString('utf8') },
-      );
-    }
+    const appended = await insertPiece(c, INSERT_PIECE, staged, piece.bytes).catch((error: Error) => {
+      if (/decode/i.test(error.message)) return false;
+      throw error;
+    });
+    // Not UTF-8: decoded as Node decodes a file read as text (each bad byte sequence a U+FFFD).
+    if (!appended) await insertPiece(c, INSERT_PIECE_TEXT, staged, piece.bytes.toString('utf8'));
     staged += piece.lines;
     if (staged === size || piece.last) {
       if (staged > 0) counts.inSql += await commitLines(writer, base, options.origin);
@@ -70,6 +60,28 @@ export async function writeNdjsonSetwise(writer: EventWriter, path: string, opti
     }
   }
   return counts;
+}
+
+const INSERT_PIECE = 'INSERT INTO lines SELECT $1 + generate_subscripts(s, 1), unnest(s) FROM (SELECT string_split(decode($2), chr(10)) AS s)';
+const INSERT_PIECE_TEXT = 'INSERT INTO lines SELECT $1 + generate_subscripts(s, 1), unnest(s) FROM (SELECT string_split($2, chr(10)) AS s)';
+
+/**
+ * Appends a piece's lines to `lines`, numbered from `offset` + 1. The piece is bound straight to
+ * the statement, which is destroyed at once: a bound value made with blobValue() would keep a
+ * native copy of the piece until JavaScript's garbage collector ran, which a small heap seldom
+ * makes it do (a 1 GB file once held most of itself that way).
+ */
+async function insertPiece(c: DuckDBConnection, sql: string, offset: number, piece: Buffer | string): Promise<true> {
+  const statement = await c.prepare(sql);
+  try {
+    statement.bindBigInt(1, BigInt(offset));
+    if (typeof piece === 'string') statement.bindVarchar(2, piece);
+    else statement.bindBlob(2, piece);
+    await statement.run();
+    return true;
+  } finally {
+    statement.destroySync();
+  }
 }
 
 interface LinePiece {
