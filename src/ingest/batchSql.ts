@@ -62,11 +62,12 @@ const RAW_COLUMNS = 'id, ticket, occurred_at, type, severity, status, reason, "b
  */
 function rebuildsSql(keyLists: readonly string[]): string {
   if (keyLists.length === 0) return 'false';
+  // concat: one allocation per row (every part is non-null: event_raw_value coalesces, id, ticket, type and at are never null).
   const rebuilt = (keys: string) =>
-    `'{' || ${keys
+    `concat('{', ${keys
       .split('"')
-      .map((k, i) => `${quoteLiteral(`${i === 0 ? '' : ','}"${k}":`)} || event_raw_value(${quoteLiteral(k)}, ${RAW_COLUMNS})`)
-      .join(' || ')} || '}'`;
+      .map((k, i) => `${quoteLiteral(`${i === 0 ? '' : ','}"${k}":`)}, event_raw_value(${quoteLiteral(k)}, ${RAW_COLUMNS})`)
+      .join(', ')}, '}')`;
   return `coalesce(raw = CASE keys ${keyLists.map((keys) => `WHEN ${quoteLiteral(keys)} THEN ${rebuilt(keys)}`).join('\n')} END, false)`;
 }
 

@@ -70,11 +70,14 @@ export function trimmedText(v: string, quoted = false): string {
     ELSE regexp_full_match(${text}, '(?s)[^\\pZ\\pC](.*[^\\pZ\\pC])?') END`;
 }
 
-/** An ISO instant in the one form the fast paths read: 2026-03-02T11:05:00Z or …:00.123Z, years 1000–9999. */
-export function isoInstantOk(v: string): string {
+/**
+ * An ISO instant in the one form the fast paths read: 2026-03-02T11:05:00Z or …:00.123Z, years
+ * 1000–9999. `ts` is the text cast to TIMESTAMPTZ, when the caller has it already.
+ */
+export function isoInstantOk(v: string, ts = `TRY_CAST(${v} AS TIMESTAMPTZ)`): string {
   return `(regexp_full_match(${v}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z')
     AND substr(${v}, 12, 2) <= '23' AND substr(${v}, 15, 2) <= '59' AND substr(${v}, 18, 2) <= '59'
-    AND TRY_CAST(${v} AS TIMESTAMPTZ) IS NOT NULL)`;
+    AND ${ts} IS NOT NULL)`;
 }
 
 /** How to read one field of a source row in SQL. */

@@ -68,19 +68,20 @@ export function getNdjsonCandidatesSql(): string {
   const base = `__doc IS NOT NULL AND __keys IS NOT NULL AND NOT regexp_matches(raw, ',\\s*[\\]}]')
     AND starts_with(${j('id')}, '"') AND ${trimmedText(j('id'), true)}
     AND starts_with(${j('ticket')}, '"') AND ${trimmedText(j('ticket'), true)}
-    AND starts_with(${j('at')}, '"') AND ${isoInstantOk(text('at'))}`;
+    AND starts_with(${j('at')}, '"') AND ${isoInstantOk(text('at'), '__ts')}`;
   const plain = `starts_with(raw, '{') AND strpos(raw, '\\') = 0`;
-  const parsed = `(SELECT pos + $base AS __prazo_pos, raw, __keys, __doc, ${LINE_FIELDS.map((f) => `__doc.${quoteIdent(f)}::VARCHAR AS ${j(f)}`).join(', ')}
+  // The instant is parsed once, for its check and its value.
+  const parsed = `(SELECT *, TRY_CAST(${text('at')} AS TIMESTAMPTZ) AS __ts FROM (SELECT pos + $base AS __prazo_pos, raw, __keys, __doc, ${LINE_FIELDS.map((f) => `__doc.${quoteIdent(f)}::VARCHAR AS ${j(f)}`).join(', ')}
     FROM (SELECT pos, raw,
         CASE WHEN ${plain} THEN try(json_keys(raw)) END AS __keys,
         CASE WHEN ${plain} THEN try(json_transform(raw, '${LINE_STRUCT}')) END AS __doc
-      FROM (SELECT pos, CASE WHEN ends_with(line, chr(13)) THEN line[:-2] ELSE line END AS raw FROM lines)))`;
+      FROM (SELECT pos, CASE WHEN ends_with(line, chr(13)) THEN line[:-2] ELSE line END AS raw FROM lines))))`;
   return candidatesSql({
     fields,
     base,
     type: text('type'),
     typeOk: `${j('type')} IN (${list(SQL_TYPES.map((t) => JSON.stringify(t)))})`,
-    occurredAt: `TRY_CAST(${text('at')} AS TIMESTAMPTZ)`,
+    occurredAt: '__ts',
     raw: 'raw',
     id: text('id'),
     ticket: text('ticket'),
