@@ -5,8 +5,8 @@ import type { EventWriter } from './EventWriter.js';
 import { parseLine } from './readers/readNdjson.js';
 import type { RawRecord } from './types.js';
 
-/** Lines per batch (one transaction each): two of DuckDB's row groups, so a batch is written straight to the file. */
-export const NDJSON_BATCH_LINES = 245_760;
+/** Lines per batch (one transaction each): four of DuckDB's row groups, so a batch is written straight to the file (one row group was not: it went through the WAL, 40% slower). */
+export const NDJSON_BATCH_LINES = 491_520;
 
 /** Bytes read at a time; each read's whole lines go to DuckDB as one piece. */
 const PIECE_BYTES = 4 << 20;
