@@ -147,6 +147,11 @@ export class EventWriter {
     return new EventWriter(db, await connectWriter(db), options, getKnownSources(db), undefined, false);
   }
 
+  /** The database written to (a reader may open connections of its own beside the writer's). */
+  get database(): Database {
+    return this.db;
+  }
+
   /** Whether a committed batch has created the run's row. */
   get hasRun(): boolean {
     return this.id !== undefined;

@@ -54,13 +54,13 @@ export function areCommonKeys(keys: string): boolean {
 const j = (field: string) => quoteIdent(`__j_${field}`);
 
 /**
- * Candidate rows from the temporary table `lines (pos, line)` (pos from 1 within the batch;
+ * Candidate rows from a table `lines (pos, line)` (pos from 1 within the batch;
  * `$base` is added). The common case of a line: one JSON object without backslashes (so a JSON
  * string is the text between its quotes); its keys all known and none repeated (JSON.parse keeps
  * the last of a repeated key, DuckDB's parser the first); no trailing comma (which DuckDB's
  * parser tolerates); its fields in canonical form. Its raw text is the line.
  */
-export function getNdjsonCandidatesSql(): string {
+export function getNdjsonCandidatesSql(lines = 'lines'): string {
   const fields = Object.fromEntries(TYPE_FIELD_NAMES.map((f) => [f, jsonField(j(f))]));
   const gut = fields.gut!;
   const gutDigit = (i: number) => `CASE WHEN ${gut.absent} THEN NULL ELSE (${j('gut')}[${i}])::TINYINT END`;
@@ -75,7 +75,7 @@ export function getNdjsonCandidatesSql(): string {
     FROM (SELECT pos, raw,
         CASE WHEN ${plain} THEN try(json_keys(raw)) END AS __keys,
         CASE WHEN ${plain} THEN try(json_transform(raw, '${LINE_STRUCT}')) END AS __doc
-      FROM (SELECT pos, CASE WHEN ends_with(line, chr(13)) THEN line[:-2] ELSE line END AS raw FROM lines))))`;
+      FROM (SELECT pos, CASE WHEN ends_with(line, chr(13)) THEN line[:-2] ELSE line END AS raw FROM ${lines}))))`;
   return candidatesSql({
     fields,
     base,

@@ -11,7 +11,6 @@ export const NDJSON_BATCH_LINES = 491_520;
 /** Bytes read at a time; each read's whole lines go to DuckDB as one piece. */
 const PIECE_BYTES = 4 << 20;
 
-const CANDIDATES = getNdjsonCandidatesSql();
 
 export interface SetwiseCounts {
   /** Rows SQL vouched for (the rest went through JavaScript). */
@@ -29,45 +28,87 @@ export interface SetwiseOptions {
   pieceBytes?: number;
 }
 
+/** The in-memory database where lines wait for their batch: visible to every connection of the instance. */
+const STAGE = 'prazo_stage';
+let stageTables = 0;
+
 /**
  * Imports an NDJSON file through `writer` with DuckDB doing the work. JavaScript reads the file
  * in pieces of whole lines and hands each piece to DuckDB as bytes, never decoding or holding
- * more than a piece; DuckDB splits the lines of a batch into the temporary table `lines`, parses
- * every line and checks it against the common case in SQL (getNdjsonCandidatesSql.ts). Lines it cannot
+ * more than a piece; DuckDB splits the lines of a batch into a table of lines, parses every line
+ * and checks it against the common case in SQL (getNdjsonCandidatesSql.ts). Lines it cannot
  * vouch for — rejects, values to normalise, unknown fields — are read back and go through
  * JavaScript and zod like any record. Each batch is one transaction (EventWriter.commitStaged).
+ *
+ * Splitting a piece into lines runs on one thread, so it runs beside the previous batch's checks
+ * and commit (which use every thread): a second connection fills one of two tables of lines in an
+ * in-memory database while the writer's connection works from the other.
  */
 export async function writeNdjsonSetwise(writer: EventWriter, path: string, options: SetwiseOptions): Promise<SetwiseCounts> {
-  const c = writer.connection;
   const size = options.batchSize ?? NDJSON_BATCH_LINES;
-  await c.run('CREATE OR REPLACE TEMP TABLE lines (pos BIGINT, line VARCHAR)');
-  let base = 0;
-  let staged = 0;
+  const filler = await writer.database.connect();
+  const id = `${process.pid}_${++stageTables}`;
+  const slots = [0, 1].map((slot) => `${STAGE}.lines_${id}_${slot}`);
   const counts: SetwiseCounts = { inSql: 0 };
-  for await (const piece of readLinePieces(path, size, options.pieceBytes)) {
-    const appended = await insertPiece(c, INSERT_PIECE, staged, piece.bytes).catch((error: Error) => {
+  let processing: Promise<void> = Promise.resolve();
+  try {
+    await filler.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGE}`);
+    const pieces = readLinePieces(path, size, options.pieceBytes);
+    let base = 0;
+    for (let k = 0; ; k++) {
+      const table = slots[k % 2]!;
+      // The writer is done with this table: the batch that used it ended before the last one began.
+      const filled = await fillLines(filler, table, pieces, size);
+      await processing;
+      if (filled.lines === 0) break;
+      const batchBase = base;
+      processing = commitLines(writer, table, batchBase, options.origin).then((inSql) => {
+        counts.inSql += inSql;
+        options.onProgress?.(filled.bytesRead);
+      });
+      // Seen by the next fillLines only once awaited; a failure must not go unhandled meanwhile.
+      processing.catch(() => undefined);
+      base += filled.lines;
+      if (filled.last) break;
+    }
+    await processing;
+    return counts;
+  } finally {
+    await processing.catch(() => undefined);
+    for (const table of slots) await filler.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    filler.closeSync();
+  }
+}
+
+/** Fills `table` anew with the next batch's lines (at most `size`), numbered from 1. */
+async function fillLines(
+  c: DuckDBConnection,
+  table: string,
+  pieces: AsyncGenerator<LinePiece>,
+  size: number,
+): Promise<{ lines: number; last: boolean; bytesRead: number }> {
+  await c.run(`CREATE OR REPLACE TABLE ${table} (pos BIGINT, line VARCHAR)`);
+  let lines = 0;
+  for (;;) {
+    const { value: piece, done } = await pieces.next();
+    if (done) return { lines, last: true, bytesRead: 0 };
+    const appended = await insertPiece(c, insertPieceSql(table, 'decode($2)'), lines, piece.bytes).catch((error: Error) => {
       if (/decode/i.test(error.message)) return false;
       throw error;
     });
     // Not UTF-8: decoded as Node decodes a file read as text (each bad byte sequence a U+FFFD).
-    if (!appended) await insertPiece(c, INSERT_PIECE_TEXT, staged, piece.bytes.toString('utf8'));
-    staged += piece.lines;
-    if (staged === size || piece.last) {
-      if (staged > 0) counts.inSql += await commitLines(writer, base, options.origin);
-      base += staged;
-      staged = 0;
-      options.onProgress?.(piece.bytesRead);
-    }
+    if (!appended) await insertPiece(c, insertPieceSql(table, '$2'), lines, piece.bytes.toString('utf8'));
+    lines += piece.lines;
+    if (lines === size || piece.last) return { lines, last: piece.last, bytesRead: piece.bytesRead };
   }
-  return counts;
 }
 
-// WITH ORDINALITY numbers the lines in the same pass that unnests them (generate_subscripts took a second).
-const INSERT_PIECE = 'INSERT INTO lines SELECT $1 + n, line FROM unnest(string_split(decode($2), chr(10))) WITH ORDINALITY AS t(line, n)';
-const INSERT_PIECE_TEXT = 'INSERT INTO lines SELECT $1 + n, line FROM unnest(string_split($2, chr(10))) WITH ORDINALITY AS t(line, n)';
+/** A piece's lines into `table`; WITH ORDINALITY numbers them in the pass that unnests them (generate_subscripts took a second). */
+const insertPieceSql = (table: string, text: string) =>
+  `INSERT INTO ${table} SELECT $1 + n, line FROM unnest(string_split(${text}, chr(10))) WITH ORDINALITY AS t(line, n)`;
 
 /**
- * Appends a piece's lines to `lines`, numbered from `offset` + 1. The piece is bound straight to
+ * Appends a piece's lines to a table of lines, numbered from `offset` + 1. The piece is bound straight to
  * the statement, which is destroyed at once: a bound value made with blobValue() would keep a
  * native copy of the piece until JavaScript's garbage collector ran, which a small heap seldom
  * makes it do (a 1 GB file once held most of itself that way).
@@ -149,9 +190,9 @@ export async function* readLinePieces(path: string, batchLines: number, pieceByt
  * Checks the staged lines (positions `base` + pos), reads back the ones SQL could not vouch for,
  * commits; returns how many SQL vouched for.
  */
-async function commitLines(writer: EventWriter, base: number, origin: string): Promise<number> {
+async function commitLines(writer: EventWriter, lines: string, base: number, origin: string): Promise<number> {
   const c = writer.connection;
-  await c.run(`CREATE OR REPLACE TEMP TABLE batch AS ${CANDIDATES}`, { base });
+  await c.run(`CREATE OR REPLACE TEMP TABLE batch AS ${getNdjsonCandidatesSql(lines)}`, { base });
   const keyLists = (await c.runAndReadAll('SELECT DISTINCT keys FROM batch WHERE ok')).getRows().map(([keys]) => String(keys));
   const uncommon = keyLists.filter((keys) => !areCommonKeys(keys));
   if (uncommon.length > 0) await c.run('UPDATE batch SET ok = false WHERE ok AND list_contains($uncommon, keys)', { uncommon: listValue(uncommon) });
@@ -161,14 +202,13 @@ async function commitLines(writer: EventWriter, base: number, origin: string): P
   if (notOk > 0) {
     // As bytes: the client's text decoding would drop a byte order mark that begins a line.
     const rows = await c.runAndReadAll(
-      'SELECT (l.pos + $base)::DOUBLE AS pos, encode(l.line) FROM lines l JOIN batch b ON b.pos = l.pos + $base WHERE NOT b.ok ORDER BY l.pos',
+      `SELECT (l.pos + $base)::DOUBLE AS pos, encode(l.line) FROM ${lines} l JOIN batch b ON b.pos = l.pos + $base WHERE NOT b.ok ORDER BY l.pos`,
       { base },
     );
     records = rows.getRows().flatMap(([pos, line]) => parseLine(Buffer.from((line as DuckDBBlobValue).bytes).toString('utf8'), pos as number) ?? []);
   }
   const prepared = writer.prepare(records, { rawIsJson: true });
   await writer.stage(prepared);
-  await c.run('CREATE OR REPLACE TEMP TABLE lines (pos BIGINT, line VARCHAR)');
   await writer.commitStaged(
     {
       read: ok + records.length,

@@ -8,7 +8,8 @@ import { NDJSON_BATCH_LINES } from '../../src/ingest/writeNdjsonSetwise.js';
 import { query, tempDir } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const N = 400_000;
+/** Two and a half batches (a multiple of 4: four events a ticket). */
+const N = Math.ceil((NDJSON_BATCH_LINES * 2.5) / 4) * 4;
 
 async function writeEvents(file: string): Promise<void> {
   const out = createWriteStream(file);
