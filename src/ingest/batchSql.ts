@@ -56,19 +56,21 @@ const RAW_COLUMNS = 'id, ticket, occurred_at, type, severity, status, reason, "b
 /**
  * Whether a row's raw text is what event_raw() (migration 009) rebuilds from its keys and typed
  * columns: such a row is stored without its text (NULL, its keys in raw_keys). Only the set-wise
- * readers know a row's keys; `keyLists` are the lists their rows have, each rebuilt by the same
- * event_raw_value() the view uses, spelt out (a list_transform per row costs more than the text
+ * readers know a row's keys. The Parquet reader has decided already (its raw is NULL); an NDJSON
+ * line is compared with its rebuilding, each of `keyLists` (the lists its rows have) spelt out with
+ * the same event_raw_value() the view uses (a list_transform per row costs more than the text
  * saves). A row with another list keeps its text.
  */
 function rebuildsSql(keyLists: readonly string[]): string {
-  if (keyLists.length === 0) return 'false';
+  const decided = 'raw IS NULL AND keys IS NOT NULL';
+  if (keyLists.length === 0) return decided;
   // concat: one allocation per row (every part is non-null: event_raw_value coalesces, id, ticket, type and at are never null).
   const rebuilt = (keys: string) =>
     `concat('{', ${keys
       .split('"')
       .map((k, i) => `${quoteLiteral(`${i === 0 ? '' : ','}"${k}":`)}, event_raw_value(${quoteLiteral(k)}, ${RAW_COLUMNS})`)
       .join(', ')}, '}')`;
-  return `coalesce(raw = CASE keys ${keyLists.map((keys) => `WHEN ${quoteLiteral(keys)} THEN ${rebuilt(keys)}`).join('\n')} END, false)`;
+  return `(${decided} OR coalesce(raw = CASE keys ${keyLists.map((keys) => `WHEN ${quoteLiteral(keys)} THEN ${rebuilt(keys)}`).join('\n')} END, false))`;
 }
 
 /** `rows` (columns of the batch table) as rows of events, in its columns' order. */

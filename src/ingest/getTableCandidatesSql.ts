@@ -1,4 +1,4 @@
-import { type FieldRule } from './commonCaseRules.js';
+import { COMMON_CASE, type FieldRule } from './commonCaseRules.js';
 import { KNOWN_FIELDS } from './eventSchema.js';
 import {
   candidatesSql,
@@ -135,6 +135,37 @@ function rowJsonSql(columns: ColumnInfo[]): string {
   return `(${parts.join(' || ')} || '}')`;
 }
 
+/** Fields event_raw() (migration 009) writes back as JSON strings; it writes any other key as null. */
+const REBUILT_STRINGS = new Set(['id', 'ticket', 'type', 'severity', 'status', 'reason', 'by', 'actor', 'analyst', 'category', 'answer', 'client', 'requester', 'channel']);
+/** Of those, the ones a common-case row holds only as one of a few canonical spellings. */
+const ENUM_FIELDS = new Set(Object.values(COMMON_CASE).flatMap((rules) => Object.entries(rules.fields).filter(([, rule]) => rule.kind === 'enum').map(([name]) => name)));
+
+/**
+ * For a row SQL vouched for: whether event_raw() rebuilds exactly the text rowJsonSql would give
+ * it, so that text need not be built nor stored. Column by column, the cheap conditions under
+ * which both write the same: a text that JSON writes without escapes (an enum's spellings never
+ * need one), an instant in event_raw's own form, null wherever event_raw writes null.
+ * tests/ingest/setwise.test.ts compares what both paths store on random rows.
+ */
+function rebuildableSql(columns: ColumnInfo[]): string {
+  if (tableKeys(columns) === undefined || columns.some((c) => JSON.stringify(c.name) !== `"${c.name}"`)) return 'false';
+  const conditions = columns.map((column) => {
+    const c = quoteIdent(column.name);
+    if (column.name === 'at') {
+      if (column.type !== 'VARCHAR') return 'false';
+      const ts = `TRY_CAST(${c} AS TIMESTAMPTZ)`;
+      return `${c} = CASE WHEN epoch_ms(${ts}) % 1000 = 0 THEN strftime(timezone('UTC', ${ts}), '%Y-%m-%dT%H:%M:%SZ')
+        ELSE strftime(timezone('UTC', ${ts}), '%Y-%m-%dT%H:%M:%S.%gZ') END`;
+    }
+    if (!REBUILT_STRINGS.has(column.name)) return `${c} IS NULL`;
+    if (BIG_INTEGERS.has(column.type)) return 'true'; // rowJsonSql writes it as a string, as event_raw does
+    if (column.type !== 'VARCHAR') return `${c} IS NULL`;
+    if (ENUM_FIELDS.has(column.name)) return `(${c} IS NULL OR ${c} <> '')`;
+    return `(${c} IS NULL OR (${c} <> '' AND strlen(to_json(${c})::VARCHAR) = strlen(${c}) + 2))`;
+  });
+  return `(${conditions.join(' AND ')})`;
+}
+
 /**
  * The keys of a row's raw text (rowJsonSql): the file's columns, joined by '"' as batchSql.ts reads
  * them; undefined when a name holds a '"'.
@@ -189,7 +220,8 @@ export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): 
     type,
     typeOk: `${type} IN (${list(SQL_TYPES)})`,
     occurredAt: at.value,
-    raw: rowJsonSql(columns),
+    // NULL, for batchSql.ts to store the row's keys instead, when event_raw() rebuilds the text.
+    raw: `CASE WHEN ${rebuildableSql(columns)} THEN NULL ELSE ${rowJsonSql(columns)} END`,
     id: id.value,
     ticket: ticket.value,
     gut: [gutDigit(0), gutDigit(1), gutDigit(2)],

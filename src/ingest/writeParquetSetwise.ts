@@ -1,4 +1,4 @@
-import { canReadTableInSql, type ColumnInfo, getTableCandidatesSql, tableKeys } from './getTableCandidatesSql.js';
+import { canReadTableInSql, type ColumnInfo, getTableCandidatesSql } from './getTableCandidatesSql.js';
 import type { EventWriter } from './EventWriter.js';
 import { rowToRecord } from './readers/rowToRecord.js';
 import type { SetwiseCounts, SetwiseOptions } from './writeNdjsonSetwise.js';
@@ -24,8 +24,6 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
   const counts: SetwiseCounts = { inSql: 0 };
   const total = Number((await c.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${file}`, { path })).getRows()[0]![0]);
   const size = options.batchSize ?? PARQUET_BATCH_ROWS;
-  const keys = tableKeys(columns);
-  const keyLists = keys === undefined ? [] : [keys];
   for (let start = 0; start < total; start += size) {
     const end = Math.min(start + size, total);
     const params = { path, start, end };
@@ -44,7 +42,7 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
     const read = end - start;
     counts.inSql += read - records.length;
     await writer.commitStaged(
-      { read, valid: read - records.length + prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys, keyLists },
+      { read, valid: read - records.length + prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys },
       options.origin,
     );
     // Free the batch before the next one is built beside it.
