@@ -111,7 +111,8 @@ function textColumn(column: ColumnInfo | undefined): { ok: string; value: string
 function atColumn(column: ColumnInfo | undefined): { ok: string; value: string } {
   if (!column) return { ok: 'false', value: 'NULL' };
   const c = quoteIdent(column.name);
-  if (column.type === 'VARCHAR') return { ok: isoInstantOk(c), value: `TRY_CAST(${c} AS TIMESTAMPTZ)` };
+  // __ts: the text parsed once, beside the file's columns (getTableCandidatesSql).
+  if (column.type === 'VARCHAR') return { ok: isoInstantOk(c, '__ts'), value: '__ts' };
   if (TIMESTAMPS.has(column.type)) {
     return { ok: `(${c} IS NOT NULL AND epoch_us(${c}) % 1000 = 0 AND year(${c}) BETWEEN 1000 AND 9999)`, value: `${c}::TIMESTAMPTZ` };
   }
@@ -152,10 +153,10 @@ function rebuildableSql(columns: ColumnInfo[]): string {
   const conditions = columns.map((column) => {
     const c = quoteIdent(column.name);
     if (column.name === 'at') {
+      // An ok row's text is 2026-03-02T11:05:00Z or …:00.123Z and reads back the same once
+      // parsed and printed in that form; event_raw prints milliseconds only when there are some.
       if (column.type !== 'VARCHAR') return 'false';
-      const ts = `TRY_CAST(${c} AS TIMESTAMPTZ)`;
-      return `${c} = CASE WHEN epoch_ms(${ts}) % 1000 = 0 THEN strftime(timezone('UTC', ${ts}), '%Y-%m-%dT%H:%M:%SZ')
-        ELSE strftime(timezone('UTC', ${ts}), '%Y-%m-%dT%H:%M:%S.%gZ') END`;
+      return `(strlen(${c}) = 20 OR NOT ends_with(${c}, '.000Z'))`;
     }
     if (!REBUILT_STRINGS.has(column.name)) return `${c} IS NULL`;
     if (BIG_INTEGERS.has(column.type)) return 'true'; // rowJsonSql writes it as a string, as event_raw does
@@ -226,6 +227,6 @@ export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): 
     ticket: ticket.value,
     gut: [gutDigit(0), gutDigit(1), gutDigit(2)],
     keys: keys === undefined ? undefined : quoteLiteral(keys),
-    from: relation,
+    from: at.value === '__ts' ? `(SELECT *, TRY_CAST("at" AS TIMESTAMPTZ) AS __ts FROM ${relation})` : relation,
   });
 }
