@@ -7,8 +7,8 @@ import {
   COUNT_DUPLICATES,
   INSERT_CHANGED_TICKETS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
-  insertEventsDeduplicatedSql,
-  insertEventsSql,
+  INSERT_EVENTS,
+  INSERT_EVENTS_DEDUPLICATED,
   INSERT_REJECTS,
   INSERT_RUN_TICKETS,
   INSERT_SURVEY_ANSWERS,
@@ -85,8 +85,6 @@ export interface StagedCounts {
   rejected: number;
   /** Survey answers among the valid events (0 skips their statement). */
   surveys: number;
-  /** The distinct `keys` of the batch's rows, when a set-wise reader staged it (see batchSql.ts). */
-  keyLists?: readonly string[];
 }
 
 /**
@@ -249,9 +247,9 @@ export class EventWriter {
       if (staged.valid > 0) {
         const [stored, repeated] = (await c.runAndReadAll(COUNT_DUPLICATES, { source })).getRows()[0] as [number, number];
         if (stored === 0 && repeated === 0) {
-          accepted = (await c.run(insertEventsSql(staged.keyLists ?? []), { source, runId })).rowsChanged;
+          accepted = (await c.run(INSERT_EVENTS, { source, runId })).rowsChanged;
         } else {
-          const inserted = (await c.runAndReadAll(insertEventsDeduplicatedSql(staged.keyLists ?? []), { source, runId })).getRows();
+          const inserted = (await c.runAndReadAll(INSERT_EVENTS_DEDUPLICATED, { source, runId })).getRows();
           accepted = inserted.length;
           changed = [...new Set(inserted.map((row) => String(row[0])))];
         }

@@ -9,7 +9,7 @@
  *   statement of the transaction reads. The set-wise readers fill it straight from SQL
  *   (commonCaseSql.ts), rows the SQL cannot vouch for marked not ok and redone in JavaScript.
  */
-import { BATCH_SHAPE, quoteIdent, quoteLiteral } from './commonCaseSql.js';
+import { BATCH_SHAPE, quoteIdent } from './commonCaseSql.js';
 
 /** The shape json_transform reads an event into; `at` travels beside it, as epoch ms. */
 const EVENT_STRUCT = JSON.stringify({
@@ -51,34 +51,20 @@ export const BATCH_FROM_STAGED = `
          CASE WHEN e.extra = '{}' THEN NULL ELSE e.extra END AS extra, NULL::VARCHAR AS keys
   FROM (SELECT pos, "at", raw, json_transform(coalesce(doc, raw), '${EVENT_STRUCT}') AS e FROM staged_events)`;
 
-const RAW_COLUMNS = 'id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category, answer, client, requester, channel';
-
 /**
- * Whether a row's raw text is what event_raw() (migration 009) rebuilds from its keys and typed
- * columns: such a row is stored without its text (NULL, its keys in raw_keys). Only the set-wise
- * readers know a row's keys. The Parquet reader has decided already (its raw is NULL); an NDJSON
- * line is compared with its rebuilding, each of `keyLists` (the lists its rows have) spelt out with
- * the same event_raw_value() the view uses (a list_transform per row costs more than the text
- * saves). A row with another list keeps its text.
+ * A row is stored without its raw text (NULL, its keys in raw_keys) when event_raw() (migration
+ * 009) rebuilds the text exactly from its keys and typed columns. The set-wise readers decide it
+ * as they check a row (getNdjsonCandidatesSql.ts, getTableCandidatesSql.ts): such a row reaches
+ * the batch with its keys and no raw. Rows from JavaScript have no keys and keep their text.
  */
-function rebuildsSql(keyLists: readonly string[]): string {
-  const decided = 'raw IS NULL AND keys IS NOT NULL';
-  if (keyLists.length === 0) return decided;
-  // concat: one allocation per row (every part is non-null: event_raw_value coalesces, id, ticket, type and at are never null).
-  const rebuilt = (keys: string) =>
-    `concat('{', ${keys
-      .split('"')
-      .map((k, i) => `${quoteLiteral(`${i === 0 ? '' : ','}"${k}":`)}, event_raw_value(${quoteLiteral(k)}, ${RAW_COLUMNS})`)
-      .join(', ')}, '}')`;
-  return `(${decided} OR coalesce(raw = CASE keys ${keyLists.map((keys) => `WHEN ${quoteLiteral(keys)} THEN ${rebuilt(keys)}`).join('\n')} END, false))`;
-}
+const REBUILDS = 'raw IS NULL AND keys IS NOT NULL';
 
 /** `rows` (columns of the batch table) as rows of events, in its columns' order. */
-function eventValues(source: string, runId: string, rows: string, keyLists: readonly string[]): string {
+function eventValues(source: string, runId: string, rows: string): string {
   return `SELECT ${source}, id, ticket, occurred_at, type, severity, status, reason, "by", actor, analyst, category,
     answer, client, requester, channel, gut_g, gut_u, gut_t, hours, hourly_rate, extra,
     CASE WHEN __rebuilds THEN NULL ELSE raw END, ${runId}, current_timestamp, CASE WHEN __rebuilds THEN keys END
-  FROM (SELECT *, ${rebuildsSql(keyLists)} AS __rebuilds FROM ${rows})`;
+  FROM (SELECT *, ${REBUILDS} AS __rebuilds FROM ${rows})`;
 }
 
 /** Events of the batch (`$source`, `$runId`) that are new: events has no key (migration 009). */
@@ -95,15 +81,13 @@ export const COUNT_DUPLICATES = `
          (SELECT count(*) - count(DISTINCT id) FROM batch WHERE ok)::INTEGER`;
 
 /** The common case: every valid row of the batch is new (COUNT_DUPLICATES found none). */
-export const insertEventsSql = (keyLists: readonly string[]) =>
-  `INSERT INTO events ${eventValues('$source', '$runId', '(SELECT * FROM batch WHERE ok)', keyLists)}`;
+export const INSERT_EVENTS = `INSERT INTO events ${eventValues('$source', '$runId', '(SELECT * FROM batch WHERE ok)')}`;
 
 /** The first row of each new id in the batch; returns the tickets it touched. */
-export const insertEventsDeduplicatedSql = (keyLists: readonly string[]) =>
-  `INSERT INTO events ${eventValues('$source', '$runId', NEW_ROWS, keyLists)} RETURNING ticket`;
+export const INSERT_EVENTS_DEDUPLICATED = `INSERT INTO events ${eventValues('$source', '$runId', NEW_ROWS)} RETURNING ticket`;
 
-/** A group of runs (writeRun.ts): `rows` has each row's source (src) and run id (rid); its rows come from JavaScript (no keys). */
-export const groupEventValues = (rows: string) => eventValues('src', 'rid', rows, []);
+/** A group of runs (writeRun.ts): `rows` has each row's source (src) and run id (rid). */
+export const groupEventValues = (rows: string) => eventValues('src', 'rid', rows);
 
 /** A primary-key violation (survey_answers, rejects): a concurrent run stored the same row first. */
 export function isDuplicateKeyError(error: unknown): boolean {

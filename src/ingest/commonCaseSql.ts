@@ -51,6 +51,11 @@ export const SQL_TYPES = EVENT_TYPES.filter((type) => type !== 'survey.answered'
 export const TYPE_FIELD_NAMES = [...new Set(Object.values(COMMON_CASE).flatMap((rules) => Object.keys(rules.fields)))];
 export const SCALAR_FIELDS = TYPE_FIELD_NAMES.filter((field) => field !== 'gut');
 export const MAX_SAFE = '9007199254740991';
+/**
+ * The keys event_raw() (migration 009) writes back as JSON strings, besides `at`; it writes any
+ * other key as null. The set-wise readers leave a row's text out only when that rebuilds it.
+ */
+export const RAW_STRING_FIELDS = new Set(['id', 'ticket', 'type', 'severity', 'status', 'reason', 'by', 'actor', 'analyst', 'category', 'answer', 'client', 'requester', 'channel']);
 /** A decimal number any correct parser reads to the same double. */
 export const DECIMAL = `'[0-9]{1,9}(\\.[0-9]{1,6})?'`;
 

@@ -6,6 +6,7 @@ import {
   isoInstantOk,
   list,
   quoteIdent,
+  RAW_STRING_FIELDS,
   ruleCheck,
   SQL_TYPES,
   trimmedText,
@@ -53,6 +54,35 @@ export function areCommonKeys(keys: string): boolean {
 /** The column holding a field's JSON text. */
 const j = (field: string) => quoteIdent(`__j_${field}`);
 
+// Every key a common-case line may have is read as its JSON text (rebuildsSql counts on it).
+for (const key of KNOWN_FIELDS) if (!LINE_FIELDS.includes(key)) throw new Error(`getNdjsonCandidatesSql: ${key} is not read`);
+
+/**
+ * Whether event_raw() rebuilds a common-case line exactly, so its text need not be stored. The
+ * line is a JSON object without backslashes whose keys (known, none repeated) are read in order.
+ * Each of its tokens is then what event_raw writes, under three conditions: a string field's
+ * value is the text between its quotes (no escapes), but an empty string "" is stored as no value
+ * and would be rebuilt as null, so none may be ""; event_raw writes null for the fields that are
+ * not strings (gut, hours, …), so those must be null; `at` must be in event_raw's form (no
+ * milliseconds when they are .000). With every token equal, the line differs from the rebuilding
+ * only by whitespace between tokens, and whitespace only lengthens it: they are equal exactly when
+ * their lengths are. The rebuilding's length is '{' and '}', each key quoted with its colon, the
+ * commas, each value's JSON text (null: 4):
+ * 2 + Σ(strlen(key) + 3) + (n − 1) + Σ strlen(json) + 4·(n − non-null) = 2 + strlen(keys joined
+ * by '"') + 7n + Σ strlen(json) − 4·non-null.
+ */
+function rebuildsSql(): string {
+  const strings = ['id', 'ticket', 'type', ...TYPE_FIELD_NAMES.filter((f) => RAW_STRING_FIELDS.has(f))];
+  const others = TYPE_FIELD_NAMES.filter((f) => !RAW_STRING_FIELDS.has(f));
+  const n = 'len(__keys)';
+  const sum = LINE_FIELDS.map((f) => `coalesce(strlen(${j(f)}), 0)`).join(' + ');
+  const nonNull = LINE_FIELDS.map((f) => `(${j(f)} IS NOT NULL)::INTEGER`).join(' + ');
+  return `(${strings.map((f) => `coalesce(${j(f)} <> '""', true)`).join(' AND ')}
+    AND ${others.map((f) => `${j(f)} IS NULL`).join(' AND ')}
+    AND (strlen(${j('at')}) = 22 OR NOT ends_with(${j('at')}, '.000Z"'))
+    AND strlen(raw) = 2 + strlen(array_to_string(__keys, '"')) + 7 * ${n} + ${sum} - 4 * (${nonNull}))`;
+}
+
 /**
  * Candidate rows from a table `lines (pos, line)` (pos from 1 within the batch;
  * `$base` is added). The common case of a line: one JSON object without backslashes (so a JSON
@@ -82,7 +112,8 @@ export function getNdjsonCandidatesSql(lines = 'lines'): string {
     type: text('type'),
     typeOk: `${j('type')} IN (${list(SQL_TYPES.map((t) => JSON.stringify(t)))})`,
     occurredAt: '__ts',
-    raw: 'raw',
+    // NULL, for batchSql.ts to store the line's keys instead, when event_raw() rebuilds it.
+    raw: `CASE WHEN ${rebuildsSql()} THEN NULL ELSE raw END`,
     id: text('id'),
     ticket: text('ticket'),
     gut: [gutDigit(6), gutDigit(12), gutDigit(18)],

@@ -10,6 +10,7 @@ import {
   NO_FIELD,
   quoteIdent,
   quoteLiteral,
+  RAW_STRING_FIELDS,
   ruleCheck,
   SCALAR_FIELDS,
   SQL_TYPES,
@@ -136,8 +137,6 @@ function rowJsonSql(columns: ColumnInfo[]): string {
   return `(${parts.join(' || ')} || '}')`;
 }
 
-/** Fields event_raw() (migration 009) writes back as JSON strings; it writes any other key as null. */
-const REBUILT_STRINGS = new Set(['id', 'ticket', 'type', 'severity', 'status', 'reason', 'by', 'actor', 'analyst', 'category', 'answer', 'client', 'requester', 'channel']);
 /** Of those, the ones a common-case row holds only as one of a few canonical spellings. */
 const ENUM_FIELDS = new Set(Object.values(COMMON_CASE).flatMap((rules) => Object.entries(rules.fields).filter(([, rule]) => rule.kind === 'enum').map(([name]) => name)));
 
@@ -158,7 +157,7 @@ function rebuildableSql(columns: ColumnInfo[]): string {
       if (column.type !== 'VARCHAR') return 'false';
       return `(strlen(${c}) = 20 OR NOT ends_with(${c}, '.000Z'))`;
     }
-    if (!REBUILT_STRINGS.has(column.name)) return `${c} IS NULL`;
+    if (!RAW_STRING_FIELDS.has(column.name)) return `${c} IS NULL`;
     if (BIG_INTEGERS.has(column.type)) return 'true'; // rowJsonSql writes it as a string, as event_raw does
     if (column.type !== 'VARCHAR') return `${c} IS NULL`;
     if (ENUM_FIELDS.has(column.name)) return `(${c} IS NULL OR ${c} <> '')`;

@@ -215,7 +215,6 @@ async function commitLines(writer: EventWriter, lines: string, base: number, ori
       valid: ok + prepared.positions.length,
       rejected: prepared.rejects.length,
       surveys: prepared.surveys,
-      keyLists: keyLists.filter(areCommonKeys),
     },
     origin,
   );
