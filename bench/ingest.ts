@@ -7,8 +7,11 @@
  *
  *   npm run bench:ingest            (BENCH_EVENTS=600000 for a quick run)
  *
+ * Beside each file import, its peer in the same run: DuckDB loading the same file unchecked
+ * (floorChild), the bound a checked import works under on this machine.
+ *
  * Human-readable lines on stderr; the last stdout line is one JSON object:
- * {"ndjson_events_per_s":…,"parquet_events_per_s":…,"http_events_per_s":…,"peak_rss_mb":…}
+ * {"ndjson_events_per_s":…,"parquet_events_per_s":…,"http_events_per_s":…,"peak_rss_mb":…, …}
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openDatabase } from '../src/db/openDatabase.js';
+import { instanceConfig, openDatabase } from '../src/db/openDatabase.js';
 import { ingestFiles } from '../src/ingest/ingestFile.js';
 import '../src/ingest/readers/registerReaders.js';
 
@@ -43,6 +46,31 @@ async function child(file: string, db: string): Promise<void> {
   if (result.accepted !== result.read) throw new Error(`expected every event accepted: ${JSON.stringify(result)}`);
   const peak = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ events: result.read, seconds, events_per_s: Math.round(result.read / seconds), peak_rss_mb: Math.round(peak * 10) / 10 })}\n`);
+}
+
+/**
+ * The peer: DuckDB loading the same file into a table of the same typed columns (its own reader,
+ * no checks, no raw text, no duplicates looked up), in a fresh database with Prazo's settings.
+ * What a file import could reach if checking and keeping every event cost nothing.
+ */
+async function floorChild(file: string, db: string): Promise<void> {
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const instance = await DuckDBInstance.create(db, instanceConfig());
+  const c = await instance.connect();
+  await c.run("SET TimeZone = 'UTC'");
+  await c.run('SET preserve_insertion_order = false');
+  const columns = `{id: 'VARCHAR', ticket: 'VARCHAR', "at": 'VARCHAR', type: 'VARCHAR', severity: 'VARCHAR', client: 'VARCHAR', channel: 'VARCHAR', "by": 'VARCHAR', status: 'VARCHAR'}`;
+  const source = file.endsWith('.parquet') ? `read_parquet('${file}')` : `read_json('${file}', format = 'newline_delimited', columns = ${columns})`;
+  const start = performance.now();
+  await c.run(`CREATE TABLE events AS SELECT 'bench' AS source, id, ticket, "at"::TIMESTAMPTZ AS occurred_at, type, severity,
+    status, "by" AS by_role, client, channel, 1 AS run_id FROM ${source}`);
+  await c.run('CHECKPOINT');
+  const seconds = (performance.now() - start) / 1000;
+  const events = Number((await c.runAndReadAll('SELECT count(*)::DOUBLE FROM events')).getRows()[0]![0]);
+  c.closeSync();
+  instance.closeSync();
+  process.stdout.write(`${JSON.stringify({ events, seconds, events_per_s: Math.round(events / seconds), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10 })}\n`);
 }
 
 /**
@@ -80,9 +108,9 @@ async function generate(n: number): Promise<{ ndjson: string; parquet: string }>
 /** A database of this run's own: two benchmarks running at once must not share one. */
 const benchDb = () => join(OUT, `bench-${process.pid}.duckdb`);
 
-function runChild(file: string): { events: number; seconds: number; events_per_s: number; peak_rss_mb: number } {
+function runChild(file: string, mode = '--child'): { events: number; seconds: number; events_per_s: number; peak_rss_mb: number } {
   const db = benchDb();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', file, db], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, mode, file, db], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 20,
@@ -166,6 +194,7 @@ async function runHttp(file: string): Promise<{ events: number; seconds: number;
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
   if (process.argv[2] === '--http-child') return httpChild(process.argv[3]!);
+  if (process.argv[2] === '--floor-child') return floorChild(process.argv[3]!, process.argv[4]!);
   const full = await generate(EVENTS);
   const small = await generate(Math.round(EVENTS / 6));
   const figures: Record<string, number> = {};
@@ -178,6 +207,9 @@ async function main(): Promise<void> {
     log(`${format}: ${r.events.toLocaleString('en')} events in ${r.seconds.toFixed(1)} s = ${r.events_per_s.toLocaleString('en')} events/s, peak RSS ${r.peak_rss_mb} MB`);
     figures[`${format}_events_per_s`] = r.events_per_s;
     peak = Math.max(peak, r.peak_rss_mb);
+    const floor = runChild(file, '--floor-child');
+    log(`${format} peer, DuckDB loading the file unchecked: ${floor.events_per_s.toLocaleString('en')} events/s (Prazo at ${((100 * r.events_per_s) / floor.events_per_s).toFixed(0)}% of it)`);
+    figures[`${format}_duckdb_load_events_per_s`] = floor.events_per_s;
   }
   const flat = runChild(small.ndjson);
   log(`ndjson at 1/6 size: peak RSS ${flat.peak_rss_mb} MB (memory flat in file size if close to the full run's)`);
@@ -191,7 +223,15 @@ async function main(): Promise<void> {
   }
   log(`targets: NDJSON ≥ 300,000/s, Parquet ≥ 1,000,000/s, HTTP ≥ 50,000/s, peak RSS < 1 GB`);
   process.stdout.write(
-    `${JSON.stringify({ ndjson_events_per_s: figures.ndjson_events_per_s, parquet_events_per_s: figures.parquet_events_per_s, http_events_per_s: http, peak_rss_mb: peak, peak_rss_mb_at_one_sixth: flat.peak_rss_mb })}\n`,
+    `${JSON.stringify({
+      ndjson_events_per_s: figures.ndjson_events_per_s,
+      parquet_events_per_s: figures.parquet_events_per_s,
+      http_events_per_s: http,
+      peak_rss_mb: peak,
+      peak_rss_mb_at_one_sixth: flat.peak_rss_mb,
+      ndjson_duckdb_load_events_per_s: figures.ndjson_duckdb_load_events_per_s,
+      parquet_duckdb_load_events_per_s: figures.parquet_duckdb_load_events_per_s,
+    })}\n`,
   );
 }
 

@@ -51,9 +51,10 @@ export async function writeNdjsonSetwise(writer: EventWriter, path: string, opti
   const slots = [0, 1].map((slot) => `${STAGE}.lines_${id}_${slot}`);
   const counts: SetwiseCounts = { inSql: 0 };
   let processing: Promise<void> = Promise.resolve();
+  let pieces: AsyncGenerator<LinePiece> | undefined;
   try {
     await filler.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGE}`);
-    const pieces = readLinePieces(path, size, options.pieceBytes);
+    pieces = readLinePieces(path, size, options.pieceBytes);
     let base = 0;
     for (let k = 0; ; k++) {
       const table = slots[k % 2]!;
@@ -74,6 +75,8 @@ export async function writeNdjsonSetwise(writer: EventWriter, path: string, opti
     await processing;
     return counts;
   } finally {
+    // The reader stops at the last piece, before its generator would end: close the file.
+    await pieces?.return(undefined);
     await processing.catch(() => undefined);
     for (const table of slots) await filler.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     filler.closeSync();
