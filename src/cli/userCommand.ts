@@ -1,18 +1,21 @@
 import { AccessError } from '../access/roles.js';
 import type { Database } from '../db/openDatabase.js';
 import { createPersonalToken, listPersonalTokens, revokePersonalToken } from '../server/auth/personalTokens.js';
-import { createUser, disableUser, generatePassword, listUsers, MIN_PASSWORD_LENGTH, setUserRole } from '../server/auth/users.js';
+import { createUser, disableUser, generatePassword, listUsers, MIN_PASSWORD_LENGTH, setUserPassword, setUserRole } from '../server/auth/users.js';
 import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
 import { parseOptions, requireOption } from './options.js';
 
-export const USER_HELP = `prazo user <add|list|role|disable|token|tokens|revoke-token> [options]
+export const USER_HELP = `prazo user <add|list|password|role|disable|token|tokens|revoke-token> [options]
 
   user add --email E --role R [--name N] [--password-stdin]
                       a user (roles: analyst, lead, leadership, admin). The password is read from
                       stdin with --password-stdin (at least ${MIN_PASSWORD_LENGTH} characters), else generated and
                       printed once as "password"; only its argon2id hash is kept
   user list           every user (JSON lines): id, email, name, role, created_at, disabled_at
+  user password --email E [--password-stdin]
+                      a new password (from stdin, or generated and printed once); the user's
+                      sessions end at once (personal tokens stay: revoke them apart)
   user role --email E --role R      change a user's role (sessions and tokens follow at once)
   user disable --email E            refuse the user's login, sessions and tokens from now on
   user token --email E              a personal API token for scripts, printed once:
@@ -70,6 +73,18 @@ async function addUser(rest: string[], io: UserCommandIo): Promise<void> {
   });
 }
 
+async function changePassword(rest: string[], io: UserCommandIo): Promise<void> {
+  const { values } = parseOptions(rest, { email: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
+  const email = requireOption(values, 'email');
+  const fromStdin = values['password-stdin'] === true;
+  const password = fromStdin ? (await (io.readStdin ?? readProcessStdin)()).replace(/\r?\n$/, '') : generatePassword();
+  await withDb(values.db, async (db) => {
+    const user = await setUserPassword(db, email, password);
+    io.out(fromStdin ? user : { ...user, password });
+    if (!fromStdin) io.warn('prazo: give this password to the user now: it is shown only once (Prazo keeps only its hash).\n');
+  });
+}
+
 /** `prazo user …`: JSON on stdout (`out` one value, `line` JSON lines), messages on stderr. */
 export async function runUserCommand(argv: string[], io: UserCommandIo): Promise<void> {
   const [sub, ...rest] = argv;
@@ -80,6 +95,8 @@ export async function runUserCommand(argv: string[], io: UserCommandIo): Promise
   switch (sub) {
     case 'add':
       return addUser(rest, io);
+    case 'password':
+      return changePassword(rest, io);
     case 'list': {
       const { values } = parseOptions(rest, {});
       return withDb(values.db, async (db) => {
@@ -120,6 +137,6 @@ export async function runUserCommand(argv: string[], io: UserCommandIo): Promise
       });
     }
     default:
-      throw new CliError(`unknown user subcommand "${sub}" (add, list, role, disable, token, tokens, revoke-token)`);
+      throw new CliError(`unknown user subcommand "${sub}" (add, list, password, role, disable, token, tokens, revoke-token)`);
   }
 }

@@ -169,3 +169,26 @@ export async function disableUser(db: Database, email: string, caller: Caller = 
     detail: {},
   });
 }
+
+/**
+ * Sets a user's password (stored as an argon2id hash) and ends their sessions, so a password
+ * changed because it leaked takes effect everywhere at once; personal tokens are left as they are
+ * (revoke them apart). Audits `user.password`, without the password.
+ */
+export async function setUserPassword(db: Database, email: string, password: string, caller: Caller = CLI_CALLER): Promise<UserRow> {
+  requireAdmin(caller);
+  checkPassword(password);
+  const normalized = normalizeEmail(email);
+  const passwordHash = await hash(password, HASH_OPTIONS);
+  let ended = 0;
+  await withConnection(db, (c) =>
+    inTransaction(c, async () => {
+      const found = (await c.runAndReadAll('SELECT id FROM users WHERE email = $email', { email: normalized })).getRows()[0];
+      if (!found) throw new AccessError(404, 'user_not_found', `email: no user with ${normalized}`);
+      await c.run('UPDATE users SET password_hash = $hash WHERE id = $id', { hash: passwordHash, id: String(found[0]) });
+      ended = (await c.run('DELETE FROM sessions WHERE user_id = $id', { id: String(found[0]) })).rowsChanged;
+      await appendAudit(c, caller, { action: 'user.password', target: normalized, detail: { sessions_ended: ended } });
+    }),
+  );
+  return (await listUsers(db)).find((user) => user.email === normalized)!;
+}

@@ -7,7 +7,7 @@ import { main } from '../../../src/cli.js';
 import { runUserCommand } from '../../../src/cli/userCommand.js';
 import { openDatabase } from '../../../src/db/openDatabase.js';
 import { createApp } from '../../../src/server/createApp.js';
-import { readJson, submitLogin } from './authHelpers.js';
+import { cookieFrom, readJson, submitLogin } from './authHelpers.js';
 
 let dir: string;
 let dbPath: string;
@@ -77,6 +77,48 @@ describe('prazo user', () => {
       expect(await readJson(me)).toMatchObject({ email: 'lia@acme.com', role: 'admin', via: 'token' });
     } finally {
       db.close();
+    }
+  });
+
+  test('password: the old one stops working, the new one works, and the user\'s open sessions end', async () => {
+    const db = await openDatabase(dbPath);
+    let session: string;
+    try {
+      const app = createApp({ db, config: { maxBodyBytes: 1 << 20 } });
+      const login = await submitLogin(app, 'dora@acme.com', ' my secret pass ');
+      expect(login.status).toBe(303);
+      session = cookieFrom(login, 'prazo_session')!;
+      expect((await app.request('/api/v1/me', { headers: { Cookie: session } })).status).toBe(200);
+    } finally {
+      db.close();
+    }
+    const changed = await run(['user', 'password', '--email', 'Dora@acme.com']);
+    expect(changed.code).toBe(0);
+    expect(changed.json()).toMatchObject({ email: 'dora@acme.com', password: expect.stringMatching(/^.{24}$/) });
+    expect(changed.stderr).toContain('shown only once');
+    const piped = await run(['user', 'password', '--email', 'dora@acme.com', '--password-stdin'], 'another long secret\n');
+    expect(piped.json()).toMatchObject({ email: 'dora@acme.com' });
+    expect(piped.stdout).not.toContain('another long secret');
+    expect((await run(['user', 'password', '--email', 'nobody@acme.com'])).code).toBe(2);
+
+    const db2 = await openDatabase(dbPath);
+    try {
+      const app = createApp({ db: db2, config: { maxBodyBytes: 1 << 20 } });
+      expect((await app.request('/api/v1/me', { headers: { Cookie: session } })).status).toBe(401);
+      expect((await submitLogin(app, 'dora@acme.com', ' my secret pass ')).status).not.toBe(303);
+      expect((await submitLogin(app, 'dora@acme.com', changed.json().password)).status).not.toBe(303);
+      expect((await submitLogin(app, 'dora@acme.com', 'another long secret')).status).toBe(303);
+      const audit = (await db2.connect().then(async (c) => {
+        try {
+          return (await c.runAndReadAll("SELECT detail FROM audit_log WHERE action = 'user.password' ORDER BY occurred_at")).getRows().map((r) => String(r[0]));
+        } finally {
+          c.closeSync();
+        }
+      }));
+      expect(audit).toHaveLength(2);
+      expect(audit.join(' ')).not.toMatch(/secret|password"/);
+    } finally {
+      db2.close();
     }
   });
 
