@@ -5,31 +5,34 @@ import { createOutbox } from '../reports/createOutbox.js';
 import { createWeeklyReportService } from '../reports/createWeeklyReportService.js';
 import { parseReportConfig } from '../reports/parseReportConfig.js';
 import { getPreviousWeek, parseReportWeek } from '../reports/reportWeek.js';
+import { CLI_CALLER } from '../server/auth/users.js';
 import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
 import { parseOptions, policyOption } from './options.js';
 
-export const REPORT_HELP = `prazo report weekly [--week 2026-W47] [--out FILE.pdf] [--send] [--db PATH]
+export const REPORT_HELP = `prazo report weekly [--week 2026-W47] [--out FILE.pdf] [--force] [--send] [--db PATH]
 
   Renders the weekly SLA report (Monday–Sunday, America/Sao_Paulo; default: last week) to PDF
   with Chromium, archives it (PRAZO_REPORTS_DIR, default: a reports folder beside the database) and prints one JSON line:
   {"id","period","path","pages","created"}. A week already generated is not rendered again
-  ("created": false).
+  ("created": false) unless --force.
 
   --week W      ISO week, e.g. 2026-W47
   --out FILE    also copy the PDF to FILE
+  --force       render the week again (its data changed) and replace the archived PDF; the
+                report keeps its id, so recipients it was already sent to are not sent it again
   --send        queue the report for every recipient (prazo recipients) and send now over
                 PRAZO_SMTP_URL; failures stay queued for \`prazo serve\` to retry
   --policy FILE policy file (company name, severities)
   --db PATH     DuckDB file (or PRAZO_DB)`;
 
 export async function runReportCommand(argv: string[], out: (json: unknown) => void): Promise<void> {
-  const { values, positionals } = parseOptions(argv, { week: { type: 'string' }, out: { type: 'string' }, send: { type: 'boolean' } });
+  const { values, positionals } = parseOptions(argv, { week: { type: 'string' }, out: { type: 'string' }, send: { type: 'boolean' }, force: { type: 'boolean' } });
   if (values.help) {
     process.stderr.write(`${REPORT_HELP}\n`);
     return;
   }
-  if (positionals[0] !== 'weekly' || positionals.length > 1) throw new CliError('usage: prazo report weekly [--week 2026-W47] [--out FILE] [--send]; see --help');
+  if (positionals[0] !== 'weekly' || positionals.length > 1) throw new CliError('usage: prazo report weekly [--week 2026-W47] [--out FILE] [--force] [--send]; see --help');
   let week;
   try {
     week = values.week ? parseReportWeek(String(values.week)) : getPreviousWeek(Date.now());
@@ -48,7 +51,7 @@ export async function runReportCommand(argv: string[], out: (json: unknown) => v
   const db = await openForCli(values.db);
   const service = createWeeklyReportService({ db, policy, archiveDir: config.archiveDir });
   try {
-    const { report, created } = await service.generate(week);
+    const { report, created } = await service.generate(week, values.force ? { force: CLI_CALLER } : {});
     if (values.out) copyFileSync(report.path, String(values.out));
     let deliveries;
     if (values.send) {

@@ -1,3 +1,4 @@
+import type { Caller } from '../access/roles.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
@@ -47,7 +48,7 @@ export interface WeeklyReportServiceOptions {
 }
 
 export interface WeeklyReportService {
-  generate(week: ReportWeek): Promise<GeneratedReport>;
+  generate(week: ReportWeek, options?: { force?: Caller }): Promise<GeneratedReport>;
   renderer: PdfRenderer;
   close(): Promise<void>;
 }
@@ -63,12 +64,13 @@ export function createWeeklyReportService(options: WeeklyReportServiceOptions): 
   const routes = () => createReportPrintRoutes({ db, policy, readMetric: options.readMetric, clock, logger });
   return {
     renderer,
-    async generate(week) {
+    async generate(week, generateOptions = {}) {
       server ??= startLoopbackServer(routes());
       const printBaseUrl = (await server).url;
       return generateWeeklyReport(
         { db, renderer, printBaseUrl, company: policy.company, archiveDir: options.archiveDir, clock, logger, timeoutMs: options.timeoutMs },
         week,
+        generateOptions,
       );
     },
     async close() {

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Caller } from '../access/roles.js';
 import type { Database } from '../db/openDatabase.js';
 import { type PdfRenderer, countPdfPages } from './createPdfRenderer.js';
 import { escapeHtml, formatDateTime, formatDay } from './formatPtBr.js';
 import { issuePrintToken, revokePrintToken } from './printTokens.js';
 import { REPORT_PAGE_MARKER } from './renderReportHtml.js';
-import { findReport, insertReport, type ReportRow } from './reportStore.js';
+import { findReport, insertReport, replaceReportFile, type ReportRow } from './reportStore.js';
 import { REPORT_ZONE, type ReportWeek } from './reportWeek.js';
 import { type Clock, type Logger, quietLogger } from './types.js';
 
@@ -41,14 +42,15 @@ export function renderPrintTemplates(company: string, week: ReportWeek, generate
 }
 
 /**
- * The weekly report of `week`, keyed by (weekly, week): when it exists nothing is rendered.
+ * The weekly report of `week`, keyed by (weekly, week): when it exists nothing is rendered, unless
+ * `force` (who asked) regenerates it in place (replaceReportFile).
  * Otherwise the browser opens the print page with a short-lived token, prints it, the PDF goes to
  * the archive folder (written to a temporary name, then renamed) and a reports row records it.
  */
-export async function generateWeeklyReport(job: WeeklyReportJob, week: ReportWeek): Promise<GeneratedReport> {
+export async function generateWeeklyReport(job: WeeklyReportJob, week: ReportWeek, options: { force?: Caller } = {}): Promise<GeneratedReport> {
   const { db, clock = Date.now, logger = quietLogger } = job;
   const existing = await findReport(db, 'weekly', week.id);
-  if (existing) return { report: existing, created: false };
+  if (existing && !options.force) return { report: existing, created: false };
 
   const now = clock();
   const token = await issuePrintToken(db, `weekly:${week.id}`, now);
@@ -67,6 +69,14 @@ export async function generateWeeklyReport(job: WeeklyReportJob, week: ReportWee
   const partial = `${path}.${process.pid}.partial`;
   writeFileSync(partial, pdf);
   renameSync(partial, path);
+  if (existing && options.force) {
+    // Regenerated: the row keeps its id (and its deliveries); the old file goes once the row names the new one.
+    const file = { path, bytes: pdf.byteLength, sha256, pages: countPdfPages(pdf), generatedAt: new Date(now).toISOString() };
+    const report = await replaceReportFile(db, existing.id, file, options.force);
+    if (existing.path !== path) rmSync(existing.path, { force: true });
+    logger.info('report_regenerated', { id: report.id, period: week.id, pages: report.pages, bytes: pdf.byteLength });
+    return { report, created: true };
+  }
   const result = await insertReport(db, {
     kind: 'weekly',
     period: week.id,

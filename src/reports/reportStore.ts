@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Caller } from '../access/roles.js';
+import { appendAudit } from '../db/appendAudit.js';
 import type { Database } from '../db/openDatabase.js';
 
 export interface ReportRow {
@@ -81,4 +83,34 @@ async function runInsert(c: DuckDBConnection, report: NewReport): Promise<unknow
         bytes: report.bytes, sha256: report.sha256, pages: report.pages, generated: report.generatedAt,
       },
   )).getRows();
+}
+
+/**
+ * Replaces the archived file of a report (regenerated with --force): same id, so its deliveries
+ * keep their rows and sent ones are not sent again. Audits `report.regenerate` as `caller`.
+ */
+export async function replaceReportFile(
+  db: Database,
+  id: number,
+  file: Pick<ReportRow, 'path' | 'bytes' | 'sha256' | 'pages' | 'generatedAt'>,
+  caller: Caller,
+): Promise<ReportRow> {
+  const c = await db.connect();
+  try {
+    await c.run('BEGIN TRANSACTION');
+    try {
+      await c.run(
+        `UPDATE reports SET path = $path, bytes = $bytes, sha256 = $sha256, pages = $pages, generated_at = $generated::TIMESTAMPTZ WHERE id = $id`,
+        { id, path: file.path, bytes: file.bytes, sha256: file.sha256, pages: file.pages, generated: file.generatedAt },
+      );
+      await appendAudit(c, caller, { action: 'report.regenerate', target: String(id), detail: { sha256: file.sha256, pages: file.pages } });
+      await c.run('COMMIT');
+    } catch (error) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    c.closeSync();
+  }
+  return (await getReport(db, id))!;
 }

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli.js';
+import { openDatabase } from '../../src/db/openDatabase.js';
 import { type SeededDb, seedReportDb } from './reportFixture.js';
 import { startTestSmtp, type TestSmtp } from './smtpHelpers.js';
 
@@ -64,6 +65,30 @@ describe('prazo recipients / prazo report weekly', () => {
     expect(second.lines[0]).toMatchObject({ id: 1, created: false, deliveries: { queued: 0, sent: 0 } });
     expect(smtp.received).toHaveLength(2);
   });
+
+  test('--force renders the week again in place: same id, new archived file, old one gone, no mail sent again, audited', async () => {
+    const before = (await run('report', 'weekly', '--week', '2026-W47', '--db', dbPath)).lines[0] as { id: number; path: string };
+    expect(existsSync(before.path)).toBe(true);
+    const forced = await run('report', 'weekly', '--week', '2026-W47', '--force', '--send', '--db', dbPath);
+    expect(forced.code).toBe(0);
+    const line = forced.lines[0] as { id: number; path: string; pages: number; created: boolean };
+    expect(line).toMatchObject({ id: before.id, created: true, deliveries: { queued: 0, sent: 0 } });
+    expect(line.path).not.toBe(before.path);
+    expect(existsSync(before.path)).toBe(false);
+    expect(execFileSync('pdfinfo', [line.path], { encoding: 'utf8' })).toContain(`Pages:           ${line.pages}`);
+    expect(smtp.received).toHaveLength(2);
+    const after = (await run('report', 'weekly', '--week', '2026-W47', '--db', dbPath)).lines[0];
+    expect(after).toMatchObject({ id: before.id, path: line.path, created: false });
+    const db = await openDatabase(dbPath);
+    try {
+      const c = await db.connect();
+      const audit = (await c.runAndReadAll("SELECT actor, target FROM audit_log WHERE action = 'report.regenerate'")).getRows();
+      c.closeSync();
+      expect(audit).toEqual([['system:cli', String(before.id)]]);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
 
   test('a bad week is a usage error', async () => {
     const result = await run('report', 'weekly', '--week', '2026-47', '--db', dbPath);
