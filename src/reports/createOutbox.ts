@@ -1,3 +1,5 @@
+import { AccessError, type Caller, forbidden, type Role, roleAtLeast } from '../access/roles.js';
+import { appendAudit } from '../db/appendAudit.js';
 import type { Database } from '../db/openDatabase.js';
 import { composeReportMail, getDeliveryMessageId, type ReportMail } from './composeReportMail.js';
 import { getWeeklySummary } from './getWeeklySummary.js';
@@ -94,6 +96,52 @@ export async function listDeliveries(db: Database, reportId?: number): Promise<D
   } finally {
     c.closeSync();
   }
+}
+
+/** Who may put a failed delivery back in the queue: whoever manages the recipients (leadership and admin). */
+export const mayRetryDelivery = (role: Role) => roleAtLeast(role, 'leadership');
+
+/**
+ * Puts one failed delivery, keyed by (report, recipient), back in the queue: pending, no attempts,
+ * due at `now`, last error cleared, the same Message-ID (a copy that did arrive after all is
+ * recognisable). Anything but 'failed' is left alone: 409 delivery_not_failed (sent ones are
+ * never sent twice; pending and sending ones are already queued), and 409 recipient_removed when
+ * the address stopped receiving reports since. Unknown: 404 unknown_delivery. Leadership and
+ * admin only; audited as report.delivery_retry (the recipient as target, never the error text).
+ */
+export async function retryDelivery(db: Database, caller: Caller, key: { reportId: number; recipient: string }, now = Date.now()): Promise<Delivery> {
+  if (!mayRetryDelivery(caller.role)) throw forbidden('só liderança e administradores tentam de novo uma entrega que falhou');
+  const recipient = key.recipient.trim().toLowerCase();
+  const unknown = new AccessError(404, 'unknown_delivery', `nenhuma entrega do relatório ${key.reportId} para "${recipient}"`);
+  if (!Number.isSafeInteger(key.reportId) || key.reportId < 1) throw unknown;
+  const params = { report: key.reportId, recipient };
+  const c = await db.connect();
+  try {
+    await c.run('BEGIN TRANSACTION');
+    const [row] = (await c.runAndReadAll(
+      `SELECT d.status, d.attempts, r.removed_at IS NOT NULL AS removed
+       FROM deliveries d LEFT JOIN recipients r ON r.email = d.recipient WHERE d.report_id = $report AND d.recipient = $recipient`,
+      params,
+    )).getRowObjectsJS();
+    if (!row) throw unknown;
+    if (row.status !== 'failed') {
+      throw new AccessError(409, 'delivery_not_failed', `a entrega do relatório ${key.reportId} para "${recipient}" está ${String(row.status)}, não failed: nada a tentar de novo`);
+    }
+    if (row.removed === true) throw new AccessError(409, 'recipient_removed', `"${recipient}" não é mais destinatário dos relatórios: a entrega não é tentada de novo`);
+    await c.run(
+      `UPDATE deliveries SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = $now::TIMESTAMPTZ
+       WHERE report_id = $report AND recipient = $recipient AND status = 'failed'`,
+      { ...params, now: new Date(now).toISOString() },
+    );
+    await appendAudit(c, caller, { action: 'report.delivery_retry', target: recipient, detail: { report_id: key.reportId, attempts: Number(row.attempts) } });
+    await c.run('COMMIT');
+  } catch (error) {
+    await c.run('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    c.closeSync();
+  }
+  return (await listDeliveries(db, key.reportId)).find((d) => d.recipient === recipient)!;
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../src/db/openDatabase.js';
-import { createOutbox, DEFAULT_BACKOFF, getBackoffDelay, type OutboxOptions } from '../../src/reports/createOutbox.js';
+import { createOutbox, DEFAULT_BACKOFF, getBackoffDelay, type OutboxOptions, retryDelivery } from '../../src/reports/createOutbox.js';
 import { removeRecipient } from '../../src/reports/recipients.js';
 import { ADMIN, seedOutboxDb } from './outboxFixture.js';
 import { getClosedPort, startTestSmtp, type TestSmtp } from './smtpHelpers.js';
@@ -157,6 +157,50 @@ describe('outbox', () => {
     expect(server.received.filter((m) => m.to[0] === 'gerente@exemplo.com.br')).toHaveLength(1);
     expect(new Set(server.received.map((m) => m.parsed.messageId)).size).toBe(2);
     expect((await outbox.listDeliveries(report.id)).map((d) => [d.status, d.attempts])).toEqual([['sent', 2], ['sent', 1]]);
+  });
+
+  test('retryDelivery puts only a failed delivery back: full attempts again, due now, same Message-ID; anything else is refused', async () => {
+    const { db, report } = await setup();
+    const server = await smtp();
+    let now = T0;
+    const outbox = createOutbox({ ...base(db, server.port, () => now), maxAttempts: 3 });
+    await outbox.enqueue(report.id);
+    server.refuseNext(1, 550);
+    expect(await outbox.drain()).toEqual({ sent: 1, retrying: 0, failed: 1 });
+    const [failed, sent] = await outbox.listDeliveries(report.id);
+    expect([failed!.status, sent!.status]).toEqual(['failed', 'sent']);
+    const key = (d: typeof failed) => ({ reportId: report.id, recipient: d!.recipient });
+    const refusal = (call: Promise<unknown>) => call.then(() => 'accepted', (e: { status: number; code: string }) => `${e.status} ${e.code}`);
+
+    for (const role of ['analyst', 'lead'] as const) {
+      expect(await refusal(retryDelivery(db, { role, actor: role }, key(failed), now))).toBe('403 forbidden');
+    }
+    expect(await refusal(retryDelivery(db, ADMIN, key(sent), now))).toBe('409 delivery_not_failed');
+    expect(await refusal(retryDelivery(db, ADMIN, { reportId: report.id + 1, recipient: failed!.recipient }, now))).toBe('404 unknown_delivery');
+    expect(await outbox.listDeliveries(report.id)).toEqual([failed, sent]);
+
+    now += 60_000;
+    const retried = await retryDelivery(db, ADMIN, { reportId: report.id, recipient: ' Diretora@Exemplo.com.br ' }, now);
+    expect(retried).toEqual({ ...failed, status: 'pending', attempts: 0, lastError: null, nextAttemptAt: new Date(now).toISOString() });
+    expect(await refusal(retryDelivery(db, ADMIN, key(failed), now))).toBe('409 delivery_not_failed'); // already queued
+
+    // The count starts over: two 451s and the third attempt succeeds (without the reset, the second 451 would be the last).
+    server.refuseNext(2, 451);
+    expect(await outbox.drain()).toEqual({ sent: 0, retrying: 1, failed: 0 });
+    now += 3_600_000;
+    expect(await outbox.drain()).toEqual({ sent: 0, retrying: 1, failed: 0 });
+    await db.connect().then(async (c) => {
+      await c.run(`UPDATE deliveries SET status = 'sending' WHERE recipient = 'diretora@exemplo.com.br'`);
+      c.closeSync();
+    });
+    expect(await refusal(retryDelivery(db, ADMIN, key(failed), now))).toBe('409 delivery_not_failed'); // sending: in the outbox's hands
+    now += 3_600_000;
+    expect(await outbox.drain()).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    expect(server.received.map((m) => [m.to[0], m.parsed.messageId])).toEqual([
+      ['gerente@exemplo.com.br', sent!.messageId],
+      ['diretora@exemplo.com.br', failed!.messageId],
+    ]);
+    expect((await outbox.listDeliveries(report.id)).map((d) => [d.status, d.attempts])).toEqual([['sent', 3], ['sent', 1]]);
   });
 
   test.each([

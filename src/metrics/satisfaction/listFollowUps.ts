@@ -30,19 +30,49 @@ export interface FollowUpRow {
   closed_at: string | null;
 }
 
+/**
+ * A row's place in the queue's order (closed last; newest answer, to the whole second, first;
+ * then the answer's key): the rows after it are the next page. Take it from a page's last row
+ * with cursorOf.
+ */
+export interface FollowUpCursor {
+  closed: boolean;
+  /** As the rows give answered_at: an ISO instant, whole seconds. */
+  answered_at: string;
+  answer_source: string;
+  answer_id: string;
+}
+
 export interface ListFollowUpsParams {
   status?: FollowUpStatus;
   /** Answer instants, inclusive start and exclusive end (ISO instants or São Paulo dates). */
   from?: string;
   to?: string;
   limit?: number;
+  /** Only the rows after this one in the queue's order (the next page). */
+  after?: FollowUpCursor;
 }
+
+/** Where the page that ends with `row` stops. */
+export function cursorOf(row: FollowUpRow): FollowUpCursor {
+  return { closed: row.status === 'closed', answered_at: row.answered_at, answer_source: row.answer_source, answer_id: row.answer_id };
+}
+
+/** The rows after the cursor in followUpSelect's ORDER BY (closed ascending, second descending, key ascending). */
+const AFTER_CURSOR = `(
+  (coalesce(q.status, 'open') = 'closed') > $afterClosed
+  OR ((coalesce(q.status, 'open') = 'closed') = $afterClosed AND (
+    date_trunc('second', f.answered_at) < to_timestamp($afterAt)
+    OR (date_trunc('second', f.answered_at) = to_timestamp($afterAt)
+      AND (f.answer_source > $afterSource OR (f.answer_source = $afterSource AND f.answer_id > $afterId))))))`;
 
 const iso = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`;
 
 /**
  * The queue's SQL; `where` is fixed text from these modules, values (and $limit) are bound.
  * Without `answers` the comment and the respondent are not even read (NULL): the queue's state only.
+ * Answers are ordered by the whole second, as answered_at shows them, so a shown row is an exact
+ * cursor (FollowUpCursor) even when answers share a second.
  */
 export function followUpSelect(where: string, answers = true): string {
   const comment = answers ? 'a.comment' : 'NULL::VARCHAR AS comment';
@@ -58,14 +88,14 @@ export function followUpSelect(where: string, answers = true): string {
     JOIN survey_answers a ON a.source = f.answer_source AND a.id = f.answer_id
     LEFT JOIN follow_ups q ON q.answer_source = f.answer_source AND q.answer_id = f.answer_id
     WHERE f.rating = 'insatisfeito' AND ${where}
-    ORDER BY coalesce(q.status, 'open') = 'closed', f.answered_at DESC, f.answer_source, f.answer_id
+    ORDER BY coalesce(q.status, 'open') = 'closed', date_trunc('second', f.answered_at) DESC, f.answer_source, f.answer_id
     LIMIT $limit`;
 }
 
 export async function readFollowUps(
   connection: DuckDBConnection,
   where: string,
-  params: Record<string, string | number | null>,
+  params: Record<string, string | number | boolean | null>,
   answers = true,
 ): Promise<FollowUpRow[]> {
   const reader = await connection.runAndReadAll(followUpSelect(where, answers), params);
@@ -81,7 +111,12 @@ export async function listFollowUps(db: Database, caller: Caller, params: ListFo
   const { rows } = await accessSatisfaction<FollowUpRow>(db, caller, {
     action: 'satisfaction.read_follow_ups',
     target: 'follow_ups',
-    detail: { status: params.status ?? null, from: params.from ?? null, to: params.to ?? null },
+    detail: {
+      status: params.status ?? null,
+      from: params.from ?? null,
+      to: params.to ?? null,
+      after: params.after ? `${params.after.answer_source}/${params.after.answer_id}` : null,
+    },
     auditResult: (read) => ({ tickets: [...new Set(read.map((row) => row.ticket))] }),
     run: async (connection) => {
       if (params.status !== undefined && !FOLLOW_UP_STATUSES.includes(params.status)) {
@@ -90,16 +125,28 @@ export async function listFollowUps(db: Database, caller: Caller, params: ListFo
       const period = params.from !== undefined || params.to !== undefined ? parsePeriod(params.from, params.to) : undefined;
       const limit = params.limit ?? 200;
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AccessError(400, 'invalid_query', 'limit: esperava um inteiro de 1 a 1000');
+      const after = params.after !== undefined ? parseCursor(params.after) : undefined;
       const where = [
         period ? 'f.answered_at >= to_timestamp($from) AND f.answered_at < to_timestamp($to)' : 'true',
         "($status::VARCHAR IS NULL OR coalesce(q.status, 'open') = $status::VARCHAR)",
+        after ? AFTER_CURSOR : 'true',
       ].join(' AND ');
       return readFollowUps(connection, where, {
         status: params.status ?? null,
         limit,
         ...(period ? { from: period.fromSeconds, to: period.toSeconds } : {}),
+        ...(after ?? {}),
       }, ANSWER_READERS.includes(caller.role));
     },
   });
   return rows;
+}
+
+/** The cursor's values as bound parameters; 400 invalid_query when it is not one. */
+function parseCursor(cursor: FollowUpCursor): { afterClosed: boolean; afterAt: number; afterSource: string; afterId: string } {
+  const at = typeof cursor?.answered_at === 'string' ? Date.parse(cursor.answered_at) : Number.NaN;
+  if (typeof cursor?.closed !== 'boolean' || Number.isNaN(at) || typeof cursor.answer_source !== 'string' || typeof cursor.answer_id !== 'string') {
+    throw new AccessError(400, 'invalid_query', 'after: esperava closed, answered_at, answer_source e answer_id de uma linha da fila');
+  }
+  return { afterClosed: cursor.closed, afterAt: Math.floor(at / 1000), afterSource: cursor.answer_source, afterId: cursor.answer_id };
 }

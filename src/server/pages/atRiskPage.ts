@@ -6,7 +6,7 @@ import type { ServerEnv } from '../routes/callerOf.js';
 import { listOpenTickets, type OpenTicket } from '../routes/listOpenTickets.js';
 import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
-import { labelValue } from '../i18n/labelValue.js';
+import { codesOf, labelValue } from '../i18n/labelValue.js';
 
 export const AT_RISK_REFRESH_SECONDS = 60;
 const LIMIT = 500;
@@ -34,19 +34,51 @@ function renderTickets(ctx: PageContext, tickets: OpenTicket[], own: boolean): H
   return html`<div class="${own ? 'mine' : ''}">${renderTable(headers.map((h) => ctx.t(h)), rows, ctx.t('at_risk.empty'))}</div>`;
 }
 
+/** The page's filters from the URL; a severity that is not a code is dropped (and said so), not an error. */
+interface AtRiskFilters {
+  severity?: string;
+  client?: string;
+  unknownSeverity: boolean;
+}
+
+function readAtRiskFilters(c: Context<ServerEnv>): AtRiskFilters {
+  const asked = c.req.query('severity') || undefined;
+  const known = asked !== undefined && codesOf('severity').includes(asked);
+  return { severity: known ? asked : undefined, client: c.req.query('client') || undefined, unknownSeverity: asked !== undefined && !known };
+}
+
+/**
+ * The filter form: a GET to this page, so the filters are the URL's query and the 60 s refresh
+ * (a meta refresh without a URL reloads the document's own URL) keeps them. Same fields and
+ * labels as renderFilterForm, without its period: this page shows what is open now.
+ */
+function renderAtRiskForm(ctx: PageContext, filters: AtRiskFilters): Html {
+  const t = ctx.t;
+  return html`<form class="filters" method="get" action="/em-risco">
+    <label>${t('filter.severity')}<select name="severity">
+      <option value="">${t('filter.all')}</option>
+      ${codesOf('severity').map((s) => html`<option value="${s}"${filters.severity === s ? html` selected` : ''}>${labelValue(ctx.lang, 'severity', s)}</option>`)}
+    </select></label>
+    <label>${t('filter.client')}<input name="client" value="${filters.client ?? ''}" /></label>
+    <button type="submit">${t('filter.apply')}</button>
+  </form>`;
+}
+
 /**
  * `/em-risco`: open tickets by remaining support time (least first), reloading itself every
- * 60 s. An analyst's own tickets come first, in their own table. `?severity=` and `?client=` filter.
+ * 60 s. An analyst's own tickets come first, in their own table. `?severity=` and `?client=`
+ * filter (the form sets them); an unknown severity shows every ticket with a note saying so.
  */
 export async function renderAtRiskPage(c: Context<ServerEnv>, { db }: PageOptions) {
   const ctx = pageContext(c);
-  const severity = c.req.query('severity') || undefined;
-  const client = c.req.query('client') || undefined;
-  const tickets = await listOpenTickets(db, { severity, client, limit: LIMIT });
+  const filters = readAtRiskFilters(c);
+  const tickets = await listOpenTickets(db, { severity: filters.severity, client: filters.client, limit: LIMIT });
   const mine = ctx.user.role === 'analyst' ? tickets.filter((t) => isOwnTicket(ctx.user, t.analyst)) : [];
   const others = mine.length > 0 ? tickets.filter((t) => !isOwnTicket(ctx.user, t.analyst)) : tickets;
   const evaluated = tickets[0]?.evaluated_at;
-  const body = html`<p class="note">${ctx.t('at_risk.refresh')}${evaluated ? html` (${formatInstant(ctx.lang, evaluated)})` : ''}</p>
+  const body = html`${renderAtRiskForm(ctx, filters)}
+    ${filters.unknownSeverity ? html`<p class="bad">${ctx.t('at_risk.unknown_severity')}</p>` : ''}
+    <p class="note">${ctx.t('at_risk.refresh')}${evaluated ? html` (${formatInstant(ctx.lang, evaluated)})` : ''}</p>
     ${ctx.user.role === 'analyst' ? html`<h2>${ctx.t('at_risk.mine')}</h2>${renderTickets(ctx, mine, true)}<h2>${ctx.t('at_risk.others')}</h2>` : ''}
     ${renderTickets(ctx, others, false)}`;
   return c.html(renderLayout(ctx.layout({ title: ctx.t('at_risk.title'), active: '/em-risco', body, refreshSeconds: AT_RISK_REFRESH_SECONDS })));

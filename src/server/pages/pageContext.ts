@@ -5,6 +5,7 @@ import type { Database } from '../../db/openDatabase.js';
 import type { MetricQuery } from '../../metrics/registry/types.js';
 import type { Policy } from '../../policy/policySchema.js';
 import type { SessionUser } from '../auth/types.js';
+import { labelValue } from '../i18n/labelValue.js';
 import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
 import { resolveLang } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
@@ -78,7 +79,7 @@ export function renderFilterForm(
       field === 'severity'
         ? html`<label>${t('filter.severity')}<select name="severity">
             <option value="">${t('filter.all')}</option>
-            ${severities.map((s) => html`<option value="${s}"${values.filters.severity === s ? html` selected` : ''}>${s}</option>`)}
+            ${severities.map((s) => html`<option value="${s}"${values.filters.severity === s ? html` selected` : ''}>${labelValue(ctx.lang, 'severity', s)}</option>`)}
           </select></label>`
         : input(field),
     )}

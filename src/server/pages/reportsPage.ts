@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DateTime } from 'luxon';
-import { type Delivery, listDeliveries } from '../../reports/createOutbox.js';
+import { type Delivery, listDeliveries, mayRetryDelivery } from '../../reports/createOutbox.js';
 import { listArchivedReports } from '../../reports/readArchivedReport.js';
 import { listRecipients, type Recipient } from '../../reports/recipients.js';
 import type { ReportRow } from '../../reports/reportStore.js';
@@ -13,8 +13,17 @@ import { type PageContext, type PageOptions, pageContext } from './pageContext.j
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
 
 /** The messages a redirect may ask the page to show (`?ok=added`); anything else is ignored. */
-const NOTICES = { added: 'reports.ok.added', removed: 'reports.ok.removed' } as const satisfies Record<string, MessageKey>;
-const PROBLEMS = { not_recipient: 'reports.problem.not_recipient' } as const satisfies Record<string, MessageKey>;
+const NOTICES = { added: 'reports.ok.added', removed: 'reports.ok.removed', retried: 'reports.ok.retried' } as const satisfies Record<string, MessageKey>;
+/** Also the codes of the retry refusals (src/reports/createOutbox.ts retryDelivery), so the route can pass them on. */
+export const PROBLEMS = {
+  not_recipient: 'reports.problem.not_recipient',
+  delivery_not_failed: 'reports.problem.delivery_not_failed',
+  unknown_delivery: 'reports.problem.unknown_delivery',
+  recipient_removed: 'reports.problem.recipient_removed',
+} as const satisfies Record<string, MessageKey>;
+
+/** `POST` target of the "Tentar de novo" button of a failed delivery. */
+export const DELIVERY_RETRY_ACTION = '/relatorios/entregas/tentar-de-novo';
 
 /** What a refused form post shows on the page again: the message and what the user typed. */
 export interface RecipientFormState {
@@ -62,20 +71,33 @@ function renderArchive(ctx: PageContext, reports: ReportRow[], deliveries: Map<n
   return renderTable(headers.map((key) => ctx.t(key)), rows, ctx.t('reports.empty'));
 }
 
-function renderDeliveryTable(ctx: PageContext, deliveries: Delivery[]): Html {
+const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
+
+/** The "Tentar de novo" form of a failed delivery, for whoever may retry it (not for an address since removed). */
+function renderRetry(ctx: PageContext, d: Delivery, removed: Set<string>): Html | string {
+  if (d.status !== 'failed' || removed.has(d.recipient)) return '';
+  return html`<form method="post" action="${DELIVERY_RETRY_ACTION}" class="inline">${csrfField(ctx)}
+      <input type="hidden" name="report" value="${d.reportId}" />
+      <input type="hidden" name="recipient" value="${d.recipient}" />
+      <button type="submit">${ctx.t('reports.retry')}</button></form>`;
+}
+
+function renderDeliveryTable(ctx: PageContext, deliveries: Delivery[], removed: Set<string>): Html {
+  const mayRetry = mayRetryDelivery(ctx.caller.role);
   const rows = deliveries.map((d) => [
     d.recipient,
     d.status === 'failed' ? html`<strong class="bad">${ctx.t('delivery.failed')}</strong>` : ctx.t(`delivery.${d.status}`),
     String(d.attempts),
     d.lastError ? html`<span class="${d.status === 'failed' ? 'bad' : ''}">${d.lastError}</span>` : '–',
     formatInstant(ctx.lang, d.sentAt),
+    ...(mayRetry ? [renderRetry(ctx, d, removed)] : []),
   ]);
   const headers = ['reports.recipient', 'col.status', 'reports.attempts', 'reports.last_error', 'reports.sent_at'] as const;
-  return renderTable(headers.map((key) => ctx.t(key)), rows, ctx.t('reports.no_deliveries'));
+  return renderTable([...headers.map((key) => ctx.t(key)), ...(mayRetry ? [''] : [])], rows, ctx.t('reports.no_deliveries'));
 }
 
 /** Per report, its deliveries; a report with a failed delivery is shown open, the others folded. */
-function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Map<number, Delivery[]>): Html | string {
+function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Map<number, Delivery[]>, removed: Set<string>): Html | string {
   if (reports.length === 0) return '';
   const failed = reports.flatMap((r) => (deliveries.get(r.id) ?? []).filter((d) => d.status === 'failed').map((d) => ({ r, d })));
   const alert = failed.length
@@ -88,13 +110,12 @@ function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Ma
     const open = list.some((d) => d.status === 'failed');
     return html`<details id="entregas-${r.id}"${open ? html` open` : ''}>
       <summary>${r.period} · ${formatReportDates(ctx.lang, r.periodStart, r.periodEnd)} · ${countDeliveries(list)}</summary>
-      ${renderDeliveryTable(ctx, list)}
+      ${renderDeliveryTable(ctx, list, removed)}
     </details>`;
   });
   return html`<h2>${ctx.t('reports.deliveries')}</h2>${alert}${sections}`;
 }
 
-const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
 
 function renderRecipients(ctx: PageContext, recipients: Recipient[], form?: RecipientFormState): Html {
   const rows = recipients.map((r) => [
@@ -125,22 +146,25 @@ function renderNotice(ctx: PageContext, c: Context<ServerEnv>, form?: RecipientF
 /**
  * `/relatorios` (leadership and admin; the src/reports functions refuse anyone below): the archive
  * of generated reports with their download links, each report's deliveries per recipient (a failed
- * one is called out at the top), and the recipients with add and remove forms. A refused form
+ * one is called out at the top and has a "Tentar de novo" button), and the recipients with add and
+ * remove forms. A refused form
  * comes back as `form` (the page again, with the error and what was typed) and `status`.
  */
 export async function renderReportsPage(c: Context<ServerEnv>, { db }: PageOptions, form?: RecipientFormState, status: ContentfulStatusCode = 200) {
   const ctx = pageContext(c);
-  const [reports, recipients, allDeliveries] = await Promise.all([
+  const [reports, everyRecipient, allDeliveries] = await Promise.all([
     listArchivedReports(db, ctx.caller),
-    listRecipients(db, ctx.caller),
+    listRecipients(db, ctx.caller, { includeRemoved: true }),
     listDeliveries(db),
   ]);
+  const recipients = everyRecipient.filter((r) => r.removedAt === null);
+  const removed = new Set(everyRecipient.filter((r) => r.removedAt !== null).map((r) => r.email));
   const deliveries = new Map<number, Delivery[]>();
   for (const d of allDeliveries) deliveries.set(d.reportId, [...(deliveries.get(d.reportId) ?? []), d]);
   const body = html`${renderNotice(ctx, c, form)}
     <h2>${ctx.t('reports.archive')}</h2>
     ${renderArchive(ctx, reports, deliveries)}
-    ${renderDeliveries(ctx, reports, deliveries)}
+    ${renderDeliveries(ctx, reports, deliveries, removed)}
     ${renderRecipients(ctx, recipients, form)}`;
   return c.html(renderLayout(ctx.layout({ title: ctx.t('reports.title'), active: '/relatorios', body })), status);
 }

@@ -10,7 +10,7 @@ import {
   FOLLOW_UP_ACTORS,
   recordContact,
 } from '../../metrics/satisfaction/changeFollowUp.js';
-import { type FollowUpRow, listFollowUps } from '../../metrics/satisfaction/listFollowUps.js';
+import { cursorOf, type FollowUpCursor, type FollowUpRow, listFollowUps } from '../../metrics/satisfaction/listFollowUps.js';
 import { ANSWER_READERS, listSurveyAnswers } from '../../metrics/satisfaction/listSurveyAnswers.js';
 import { requireRole } from '../auth/guards.js';
 import { formatInstant, TIME_ZONE } from '../i18n/resolveLang.js';
@@ -20,6 +20,9 @@ import { type PageContext, type PageOptions, pageContext, readPageFilters, rende
 import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
 import type { MessageKey } from '../i18n/messages.js';
+
+/** Follow-ups per page of the queue; "Mais antigos →" shows the next ones. */
+export const FOLLOW_UP_ROWS = 200;
 
 const csrf = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
 
@@ -44,6 +47,41 @@ function renderActions(ctx: PageContext, row: FollowUpRow): Html | string {
       <button type="submit">${ctx.t('satisfaction.close')}</button></form>`;
 }
 
+/** A queue cursor as URL text (`?after=`): the row's place as base64url JSON. */
+export function formatQueueCursor(cursor: FollowUpCursor): string {
+  return Buffer.from(JSON.stringify([cursor.closed, cursor.answered_at, cursor.answer_source, cursor.answer_id])).toString('base64url');
+}
+
+/** `?after=` back as a cursor; text that is not one is ignored (the first page), as Admin ignores a bad `before`. */
+function parseQueueCursor(text: string | undefined): FollowUpCursor | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 4) return undefined;
+    const [closed, answeredAt, source, id] = value as unknown[];
+    if (typeof closed !== 'boolean' || typeof answeredAt !== 'string' || Number.isNaN(Date.parse(answeredAt))) return undefined;
+    if (typeof source !== 'string' || typeof id !== 'string') return undefined;
+    return { closed, answered_at: answeredAt, answer_source: source, answer_id: id };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Links to the queue's first page and to the page after `queue`, keeping the page's other filters. */
+function renderQueuePaging(ctx: PageContext, queue: FollowUpRow[], paged: boolean): Html | string {
+  const last = queue.length === FOLLOW_UP_ROWS ? queue[queue.length - 1] : undefined;
+  if (!paged && !last) return '';
+  const href = (after: FollowUpCursor | undefined) => {
+    const url = new URL(ctx.url, 'http://x');
+    url.searchParams.delete('after');
+    url.searchParams.delete('problem');
+    if (after) url.searchParams.set('after', formatQueueCursor(after));
+    return `${url.pathname}${url.search}#queue`;
+  };
+  return html`<p>${paged ? html`<a href="${href(undefined)}">${ctx.t('satisfaction.newest')}</a>` : ''}
+    ${last ? html`<a href="${href(cursorOf(last))}">${ctx.t('satisfaction.older')}</a>` : ''}</p>`;
+}
+
 function renderQueue(ctx: PageContext, queue: FollowUpRow[]): Html {
   const rows = queue.map((r) => [
     html`<a href="/tickets/${encodeURIComponent(r.ticket)}">${r.ticket}</a>`,
@@ -62,14 +100,16 @@ function renderQueue(ctx: PageContext, queue: FollowUpRow[]): Html {
 /**
  * `/satisfacao` (lead and up; every read goes through the satisfaction zone and is audited): CSAT,
  * response rate, distribution and trend; the latest answers with comments; the insatisfeito
- * follow-up queue, with claim / contact / close forms for leads (leadership sees its state).
+ * follow-up queue, with claim / contact / close forms for leads (leadership sees its state),
+ * FOLLOW_UP_ROWS at a time (`?after=` a cursor: the next page).
  */
 export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMetric, now }: PageOptions) {
   const ctx = pageContext(c);
   const values = readPageFilters(c, now());
+  const after = parseQueueCursor(c.req.query('after'));
   const [panels, queue, answers] = await Promise.all([
     queryDashboard(readMetric, ctx.caller, loadDashboard('satisfaction'), values),
-    listFollowUps(db, ctx.caller, { limit: 200 }),
+    listFollowUps(db, ctx.caller, { limit: FOLLOW_UP_ROWS, ...(after ? { after } : {}) }),
     ANSWER_READERS.includes(ctx.caller.role) ? listSurveyAnswers(db, ctx.caller, { ...values.period, limit: 50 }) : undefined,
   ]);
   const code = c.req.query('problem') ?? '';
@@ -84,8 +124,9 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
   const body = html`${problem ? html`<p class="bad" role="alert">${problem}</p>` : ''}
     ${renderFilterForm(ctx, values, ['severity', 'client', 'analyst'])}
     ${renderPanels(ctx.lang, panels)}
-    <h2>${ctx.t('satisfaction.queue')}</h2>
+    <h2 id="queue">${ctx.t('satisfaction.queue')}</h2>
     ${renderQueue(ctx, queue)}
+    ${renderQueuePaging(ctx, queue, after !== undefined)}
     ${answers
       ? html`<h2>${ctx.t('satisfaction.latest')}</h2>
     ${renderTable([ctx.t('col.ticket'), ctx.t('col.when'), ctx.t('satisfaction.rating'), ctx.t('col.client'), ctx.t('satisfaction.comment')], answerRows, ctx.t('chart.no_data'))}`

@@ -1,16 +1,19 @@
 import { type Context, Hono } from 'hono';
-import { AccessError } from '../../access/roles.js';
+import { AccessError, forbidden } from '../../access/roles.js';
+import { mayRetryDelivery, retryDelivery } from '../../reports/createOutbox.js';
 import { readArchivedReport } from '../../reports/readArchivedReport.js';
 import { addRecipient, removeRecipient } from '../../reports/recipients.js';
 import { requireRole } from '../auth/guards.js';
 import { translate } from '../i18n/messages.js';
 import { resolveLang } from '../i18n/resolveLang.js';
 import type { PageOptions } from '../pages/pageContext.js';
-import { renderReportsPage } from '../pages/reportsPage.js';
+import { PROBLEMS, renderReportsPage } from '../pages/reportsPage.js';
 import { pageRole } from '../pages/renderLayout.js';
 import { callerOf, type ServerEnv } from './callerOf.js';
 
 const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
+/** A browser's form post (it accepts HTML); scripts get the JSON error envelope instead of a redirect. */
+const fromBrowser = (c: Context<ServerEnv>) => c.req.header('accept')?.includes('text/html') === true;
 
 /**
  * `/relatorios` and what it offers (leadership and admin, like the page; the src/reports functions
@@ -21,11 +24,20 @@ const field = (body: Record<string, unknown>, name: string) => (typeof body[name
  * - `POST /destinatarios` (email, name?) adds a recipient, then 303 to `/relatorios?ok=added`;
  *   a bad address answers the page again, 400, with the error and the typed values;
  * - `POST /destinatarios/remover` (email) removes one, then 303 to `?ok=removed`
- *   (or `?problem=not_recipient` when it was not an active recipient).
+ *   (or `?problem=not_recipient` when it was not an active recipient);
+ * - `POST /entregas/tentar-de-novo` (report, recipient) puts a failed delivery back in the queue
+ *   (audited), then 303 to `?ok=retried`; a refusal (404 unknown_delivery, 409 delivery_not_failed
+ *   or recipient_removed) is 303 to `?problem=<code>` for a browser and the JSON envelope otherwise.
  */
 export function createReportArchiveRoutes(options: PageOptions): Hono<ServerEnv> {
   const { db } = options;
   const app = new Hono<ServerEnv>();
+  // The page guard answers a lower role with the HTML 403 page; a script posting a retry gets the JSON envelope.
+  app.use('/entregas/*', async (c, next) => {
+    const user = c.get('user');
+    if (user && !fromBrowser(c) && !mayRetryDelivery(user.role)) throw forbidden('só liderança e administradores tentam de novo uma entrega que falhou');
+    return next();
+  });
   app.use('*', requireRole(pageRole('/relatorios')));
 
   app.get('/', (c) => renderReportsPage(c, options));
@@ -62,6 +74,19 @@ export function createReportArchiveRoutes(options: PageOptions): Hono<ServerEnv>
       return answerRefusal(c, options, error, { email, name: '' });
     }
     return c.redirect(removed ? '/relatorios?ok=removed' : '/relatorios?problem=not_recipient', 303);
+  });
+
+  app.post('/entregas/tentar-de-novo', async (c) => {
+    const body = await c.req.parseBody();
+    const report = field(body, 'report');
+    const key = { reportId: /^[0-9]{1,15}$/.test(report) ? Number(report) : Number.NaN, recipient: field(body, 'recipient') };
+    try {
+      await retryDelivery(db, callerOf(c), key, options.now());
+    } catch (error) {
+      if (error instanceof AccessError && error.code in PROBLEMS && fromBrowser(c)) return c.redirect(`/relatorios?problem=${error.code}`, 303);
+      throw error;
+    }
+    return c.redirect('/relatorios?ok=retried', 303);
   });
 
   return app;

@@ -81,6 +81,9 @@ describe('Visão geral', () => {
     expect(cookie).toMatch(/HttpOnly/);
     const again = await get('/sla', { ...leadership, Cookie: `${leadership.Cookie}; prazo_lang=en` });
     expect(again.html).toContain('Tickets that breached the SLA');
+    // The filter form names severities as the guide does, codes only in the values.
+    expect((await get('/sla?severity=media', leadership)).html).toContain('<option value="media" selected>Média</option>');
+    expect(again.html).toContain('<option value="urgente">Urgent</option>');
   });
 
   test('English covers every Portuguese message', () => {

@@ -71,6 +71,14 @@ function postForm(url: string, session: SessionHeaders | undefined, fields: Reco
 const auditRows = (target: string) =>
   exec("SELECT actor, role, action, target FROM audit_log WHERE target = $target AND action LIKE 'recipient.%' ORDER BY id", { target });
 const recipientRow = async (email: string) => (await exec('SELECT email, name, removed_at::VARCHAR AS removed_at FROM recipients WHERE email = $email', { email }))[0];
+const deliveryRow = async (recipient: string) =>
+  (await exec('SELECT status, attempts, last_error, message_id FROM deliveries WHERE report_id = $report AND recipient = $recipient', { report: reportId, recipient }))[0];
+const RETRY = '/relatorios/entregas/tentar-de-novo';
+/** The "Tentar de novo" forms of a page: the row each sits in (its first cell) and its hidden fields. */
+const retryForms = (html: string) =>
+  [...html.matchAll(/<tr><td>([^<]*)<\/td>(?:(?!<\/tr>)[\s\S])*?<form method="post" action="\/relatorios\/entregas\/tentar-de-novo" class="inline">([\s\S]*?)<\/form>/g)].map(
+    ([, row, inner]) => ({ row, button: /<button type="submit">([^<]*)<\/button>/.exec(inner!)?.[1], fields: Object.fromEntries([...inner!.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map(([, k, v]) => [k, v])) }),
+  );
 
 describe('Relatórios: the archive and its deliveries', () => {
   test('leadership sees each report with ISO week, dates, generated-at, pages, size and the download link', async () => {
@@ -99,6 +107,13 @@ describe('Relatórios: the archive and its deliveries', () => {
     expect(html).toMatch(/diretoria@cliente\.test<\/td><td>enviado<\/td><td>1<\/td><td>–<\/td><td>16\/03\/2026, 07:01<\/td>/);
     expect(html).toMatch(/novo@cliente\.test<\/td><td>pendente<\/td><td>2<\/td><td><span class="">connect ECONNREFUSED/);
     expect(html).toContain('1 / 1 / 1');
+  });
+
+  test('only the failed delivery has a "Tentar de novo" button, posting its report and recipient with the CSRF token', async () => {
+    expect(retryForms(await (await get('/relatorios', leadership)).text())).toEqual([
+      { row: 'caixa-cheia@cliente.test', button: 'Tentar de novo', fields: { _csrf: leadership['X-CSRF-Token'], report: String(reportId), recipient: 'caixa-cheia@cliente.test' } },
+    ]);
+    expect(retryForms(await (await get('/relatorios?lang=en', admin)).text()).map((f) => [f.row, f.button])).toEqual([['caixa-cheia@cliente.test', 'Retry']]);
   });
 
   test('English via ?lang=en', async () => {
@@ -141,6 +156,12 @@ describe('Relatórios: access', () => {
     expect(await recipientRow(`${who}-tentou@cliente.test`)).toBeUndefined();
   });
 
+  test.each([['analyst'], ['lead']] as const)('%s may not retry a failed delivery (403) and it stays failed', async (who) => {
+    const res = await postForm(RETRY, who === 'analyst' ? analyst : lead, { report: String(reportId), recipient: 'caixa-cheia@cliente.test' });
+    expect(res.status).toBe(403);
+    expect(await deliveryRow('caixa-cheia@cliente.test')).toMatchObject({ status: 'failed', attempts: 8 });
+  });
+
   test('anonymous visitors are sent to the login page', async () => {
     expect((await get('/relatorios')).status).toBe(302);
     expect((await get(`/relatorios/${reportId}.pdf`)).headers.get('location')).toBe(`/login?next=%2Frelatorios%2F${reportId}.pdf`);
@@ -152,6 +173,12 @@ describe('Relatórios: access', () => {
     const res = await postForm('/relatorios/destinatarios', leadership, { email: 'sem-csrf@cliente.test' }, false);
     expect(res.status).toBe(403);
     expect(await recipientRow('sem-csrf@cliente.test')).toBeUndefined();
+  });
+
+  test('a retry post without _csrf is refused 403 even for admin; the delivery stays failed', async () => {
+    const res = await postForm(RETRY, admin, { report: String(reportId), recipient: 'caixa-cheia@cliente.test' }, false);
+    expect(res.status).toBe(403);
+    expect(await deliveryRow('caixa-cheia@cliente.test')).toMatchObject({ status: 'failed', attempts: 8 });
   });
 });
 
@@ -210,5 +237,39 @@ describe('Relatórios: recipients', () => {
     const html = await (await get('/relatorios?ok=%3Cb%3Einjetado', leadership)).text();
     expect(html).not.toContain('<b>injetado');
     expect(html).not.toMatch(/<p class="(good|bad)" role=/);
+  });
+});
+
+// Last: it changes the fixture's failed delivery.
+describe('Relatórios: retrying a failed delivery', () => {
+  test('leadership retries it from the page: queued again with the same Message-ID, a pt-BR notice, audited; its button is gone', async () => {
+    const before = await deliveryRow('caixa-cheia@cliente.test');
+    const [form] = retryForms(await (await get('/relatorios', leadership)).text());
+    const res = await postForm(RETRY, leadership, { report: form!.fields.report!, recipient: form!.fields.recipient! });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/relatorios?ok=retried');
+    expect(await deliveryRow('caixa-cheia@cliente.test')).toEqual({ status: 'pending', attempts: 0, last_error: null, message_id: before!.message_id });
+    const page = await (await get('/relatorios?ok=retried', leadership)).text();
+    expect(page).toContain('Entrega de volta na fila');
+    expect(retryForms(page)).toEqual([]);
+    expect(page).not.toContain('<div class="bad" role="alert">');
+    expect(await exec("SELECT role, action, target FROM audit_log WHERE action = 'report.delivery_retry'")).toEqual([
+      { role: 'leadership', action: 'report.delivery_retry', target: 'caixa-cheia@cliente.test' },
+    ]);
+  });
+
+  test('a delivery that has not failed is refused: 409 JSON for scripts, a notice for browsers; it is left as it was', async () => {
+    const res = await app.request(RETRY, {
+      method: 'POST',
+      headers: { ...admin, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ report: String(reportId), recipient: 'diretoria@cliente.test' }).toString(),
+    });
+    expect(res.status).toBe(409);
+    expect((await readJson(res)).error.code).toBe('delivery_not_failed');
+    const browser = await postForm(RETRY, admin, { report: String(reportId), recipient: 'novo@cliente.test' });
+    expect(browser.headers.get('location')).toBe('/relatorios?problem=delivery_not_failed');
+    expect(await (await get('/relatorios?problem=delivery_not_failed', admin)).text()).toContain('Essa entrega não está com falha');
+    expect(await deliveryRow('diretoria@cliente.test')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await deliveryRow('novo@cliente.test')).toMatchObject({ status: 'pending', attempts: 2 });
   });
 });
