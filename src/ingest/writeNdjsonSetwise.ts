@@ -11,7 +11,6 @@ export const NDJSON_BATCH_LINES = 491_520;
 /** Bytes read at a time; each read's whole lines go to DuckDB as one piece. */
 const PIECE_BYTES = 4 << 20;
 
-
 export interface SetwiseCounts {
   /** Rows SQL vouched for (the rest went through JavaScript). */
   inSql: number;
