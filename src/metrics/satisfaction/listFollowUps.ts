@@ -49,13 +49,41 @@ export interface ListFollowUpsParams {
   from?: string;
   to?: string;
   limit?: number;
-  /** Only the rows after this one in the queue's order (the next page). */
-  after?: FollowUpCursor;
+  /**
+   * Only the rows after this one in the queue's order (the next page): a cursor, or its URL text
+   * (encodeFollowUpCursor), read only once the caller may read the queue at all.
+   */
+  after?: FollowUpCursor | string;
+}
+
+/** One page of the queue and where the next one starts (null: there are no more rows). */
+export interface FollowUpPage {
+  rows: FollowUpRow[];
+  next: FollowUpCursor | null;
 }
 
 /** Where the page that ends with `row` stops. */
 export function cursorOf(row: FollowUpRow): FollowUpCursor {
   return { closed: row.status === 'closed', answered_at: row.answered_at, answer_source: row.answer_source, answer_id: row.answer_id };
+}
+
+/** A cursor as URL text (the page's and the API's `?after=`): the row's place as base64url JSON. */
+export function encodeFollowUpCursor(cursor: FollowUpCursor): string {
+  return Buffer.from(JSON.stringify([cursor.closed, cursor.answered_at, cursor.answer_source, cursor.answer_id])).toString('base64url');
+}
+
+/** `?after=` text back as a cursor; undefined when it is not one (each caller decides what that means). */
+export function decodeFollowUpCursor(text: string): FollowUpCursor | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 4) return undefined;
+    const [closed, answeredAt, source, id] = value as unknown[];
+    if (typeof closed !== 'boolean' || typeof answeredAt !== 'string' || Number.isNaN(Date.parse(answeredAt))) return undefined;
+    if (typeof source !== 'string' || typeof id !== 'string') return undefined;
+    return { closed, answered_at: answeredAt, answer_source: source, answer_id: id };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The rows after the cursor in followUpSelect's ORDER BY (closed ascending, second descending, key ascending). */
@@ -108,6 +136,17 @@ export async function readFollowUps(
  * respondent are left out for it (ANSWER_READERS). Audited with the tickets shown.
  */
 export async function listFollowUps(db: Database, caller: Caller, params: ListFollowUpsParams = {}): Promise<FollowUpRow[]> {
+  return (await listFollowUpPage(db, caller, params)).rows;
+}
+
+/**
+ * listFollowUps with where the next page starts: it reads one row more than `limit`, so a page
+ * that is exactly full at the end of the queue has no next page. The extra row is neither
+ * returned nor audited.
+ */
+export async function listFollowUpPage(db: Database, caller: Caller, params: ListFollowUpsParams = {}): Promise<FollowUpPage> {
+  let more = false;
+  const cursor = typeof params.after === 'string' ? decodeFollowUpCursor(params.after) : params.after;
   const { rows } = await accessSatisfaction<FollowUpRow>(db, caller, {
     action: 'satisfaction.read_follow_ups',
     target: 'follow_ups',
@@ -115,7 +154,7 @@ export async function listFollowUps(db: Database, caller: Caller, params: ListFo
       status: params.status ?? null,
       from: params.from ?? null,
       to: params.to ?? null,
-      after: params.after ? `${params.after.answer_source}/${params.after.answer_id}` : null,
+      after: cursor ? `${cursor.answer_source}/${cursor.answer_id}` : typeof params.after === 'string' ? 'invalid' : null,
     },
     auditResult: (read) => ({ tickets: [...new Set(read.map((row) => row.ticket))] }),
     run: async (connection) => {
@@ -125,25 +164,28 @@ export async function listFollowUps(db: Database, caller: Caller, params: ListFo
       const period = params.from !== undefined || params.to !== undefined ? parsePeriod(params.from, params.to) : undefined;
       const limit = params.limit ?? 200;
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AccessError(400, 'invalid_query', 'limit: esperava um inteiro de 1 a 1000');
-      const after = params.after !== undefined ? parseCursor(params.after) : undefined;
+      const after = params.after !== undefined ? parseCursor(cursor) : undefined;
       const where = [
         period ? 'f.answered_at >= to_timestamp($from) AND f.answered_at < to_timestamp($to)' : 'true',
         "($status::VARCHAR IS NULL OR coalesce(q.status, 'open') = $status::VARCHAR)",
         after ? AFTER_CURSOR : 'true',
       ].join(' AND ');
-      return readFollowUps(connection, where, {
+      const read = await readFollowUps(connection, where, {
         status: params.status ?? null,
-        limit,
+        limit: limit + 1,
         ...(period ? { from: period.fromSeconds, to: period.toSeconds } : {}),
         ...(after ?? {}),
       }, ANSWER_READERS.includes(caller.role));
+      more = read.length > limit;
+      return read.slice(0, limit);
     },
   });
-  return rows;
+  const last = rows.at(-1);
+  return { rows, next: more && last ? cursorOf(last) : null };
 }
 
 /** The cursor's values as bound parameters; 400 invalid_query when it is not one. */
-function parseCursor(cursor: FollowUpCursor): { afterClosed: boolean; afterAt: number; afterSource: string; afterId: string } {
+function parseCursor(cursor: FollowUpCursor | undefined): { afterClosed: boolean; afterAt: number; afterSource: string; afterId: string } {
   const at = typeof cursor?.answered_at === 'string' ? Date.parse(cursor.answered_at) : Number.NaN;
   if (typeof cursor?.closed !== 'boolean' || Number.isNaN(at) || typeof cursor.answer_source !== 'string' || typeof cursor.answer_id !== 'string') {
     throw new AccessError(400, 'invalid_query', 'after: esperava closed, answered_at, answer_source e answer_id de uma linha da fila');

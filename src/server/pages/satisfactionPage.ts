@@ -10,7 +10,13 @@ import {
   FOLLOW_UP_ACTORS,
   recordContact,
 } from '../../metrics/satisfaction/changeFollowUp.js';
-import { cursorOf, type FollowUpCursor, type FollowUpRow, listFollowUps } from '../../metrics/satisfaction/listFollowUps.js';
+import {
+  decodeFollowUpCursor,
+  encodeFollowUpCursor,
+  type FollowUpCursor,
+  type FollowUpRow,
+  listFollowUpPage,
+} from '../../metrics/satisfaction/listFollowUps.js';
 import { ANSWER_READERS, listSurveyAnswers } from '../../metrics/satisfaction/listSurveyAnswers.js';
 import { requireRole } from '../auth/guards.js';
 import { formatInstant, TIME_ZONE } from '../i18n/resolveLang.js';
@@ -24,65 +30,57 @@ import type { MessageKey } from '../i18n/messages.js';
 /** Follow-ups per page of the queue; "Mais antigos →" shows the next ones. */
 export const FOLLOW_UP_ROWS = 200;
 
-const csrf = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
+/**
+ * The page's query string without a refused action's message: the forms carry it (`back`) so
+ * their redirect returns to the same page of the queue, with the same filters and language.
+ */
+function pageState(ctx: PageContext): string {
+  const params = new URL(ctx.url, 'http://x').searchParams;
+  params.delete('problem');
+  return params.toString();
+}
+
+/** The hidden fields every queue form posts: the CSRF token and the page to come back to. */
+const hiddenFields = (ctx: PageContext) =>
+  html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" /><input type="hidden" name="back" value="${pageState(ctx)}" />`;
 
 /** The forms a row offers the user: claim when open; contact and close when it is theirs (an admin: any open claim). */
-function renderActions(ctx: PageContext, row: FollowUpRow): Html | string {
+function renderActions(ctx: PageContext, row: FollowUpRow, hidden: Html): Html | string {
   if (!FOLLOW_UP_ACTORS.includes(ctx.user.role) || row.status === 'closed') return '';
   if (row.follow_up_id === null) {
-    return html`<form method="post" action="/satisfacao/followups/claim">${csrf(ctx)}
+    return html`<form method="post" action="/satisfacao/followups/claim">${hidden}
       <input type="hidden" name="source" value="${row.answer_source}" /><input type="hidden" name="id" value="${row.answer_id}" />
       <button type="submit">${ctx.t('satisfaction.claim')}</button></form>`;
   }
   if (row.claimed_by !== ctx.user.email && ctx.user.role !== 'admin') return '';
   const now = DateTime.now().setZone(TIME_ZONE).toFormat("yyyy-LL-dd'T'HH:mm");
-  return html`<form method="post" action="/satisfacao/followups/${row.follow_up_id}/contact">${csrf(ctx)}
+  return html`<form method="post" action="/satisfacao/followups/${row.follow_up_id}/contact">${hidden}
       <label>${ctx.t('satisfaction.date')}<input type="datetime-local" name="contacted_at" value="${now}" required /></label>
       <label>${ctx.t('satisfaction.channel')}<select name="channel">${CONTACT_CHANNELS.map((c) => html`<option>${c}</option>`)}</select></label>
       <label>${ctx.t('satisfaction.outcome')}<select name="outcome">${CONTACT_OUTCOMES.map((o) => html`<option>${o}</option>`)}</select></label>
       <label>${ctx.t('satisfaction.note')}<input name="note" maxlength="4000" /></label>
       <button type="submit">${ctx.t('satisfaction.contact')}</button></form>
-    <form method="post" action="/satisfacao/followups/${row.follow_up_id}/close">${csrf(ctx)}
+    <form method="post" action="/satisfacao/followups/${row.follow_up_id}/close">${hidden}
       <label>${ctx.t('satisfaction.note')}<input name="resolution" maxlength="4000" /></label>
       <button type="submit">${ctx.t('satisfaction.close')}</button></form>`;
 }
 
-/** A queue cursor as URL text (`?after=`): the row's place as base64url JSON. */
-export function formatQueueCursor(cursor: FollowUpCursor): string {
-  return Buffer.from(JSON.stringify([cursor.closed, cursor.answered_at, cursor.answer_source, cursor.answer_id])).toString('base64url');
-}
-
-/** `?after=` back as a cursor; text that is not one is ignored (the first page), as Admin ignores a bad `before`. */
-function parseQueueCursor(text: string | undefined): FollowUpCursor | undefined {
-  if (!text) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 4) return undefined;
-    const [closed, answeredAt, source, id] = value as unknown[];
-    if (typeof closed !== 'boolean' || typeof answeredAt !== 'string' || Number.isNaN(Date.parse(answeredAt))) return undefined;
-    if (typeof source !== 'string' || typeof id !== 'string') return undefined;
-    return { closed, answered_at: answeredAt, answer_source: source, answer_id: id };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Links to the queue's first page and to the page after `queue`, keeping the page's other filters. */
-function renderQueuePaging(ctx: PageContext, queue: FollowUpRow[], paged: boolean): Html | string {
-  const last = queue.length === FOLLOW_UP_ROWS ? queue[queue.length - 1] : undefined;
-  if (!paged && !last) return '';
+/** Links to the queue's first page and to the next page (when there is one), keeping the page's other filters. */
+function renderQueuePaging(ctx: PageContext, next: FollowUpCursor | null, paged: boolean): Html | string {
+  if (!paged && !next) return '';
   const href = (after: FollowUpCursor | undefined) => {
     const url = new URL(ctx.url, 'http://x');
     url.searchParams.delete('after');
     url.searchParams.delete('problem');
-    if (after) url.searchParams.set('after', formatQueueCursor(after));
+    if (after) url.searchParams.set('after', encodeFollowUpCursor(after));
     return `${url.pathname}${url.search}#queue`;
   };
   return html`<p>${paged ? html`<a href="${href(undefined)}">${ctx.t('satisfaction.newest')}</a>` : ''}
-    ${last ? html`<a href="${href(cursorOf(last))}">${ctx.t('satisfaction.older')}</a>` : ''}</p>`;
+    ${next ? html`<a href="${href(next)}">${ctx.t('satisfaction.older')}</a>` : ''}</p>`;
 }
 
 function renderQueue(ctx: PageContext, queue: FollowUpRow[]): Html {
+  const hidden = hiddenFields(ctx);
   const rows = queue.map((r) => [
     html`<a href="/tickets/${encodeURIComponent(r.ticket)}">${r.ticket}</a>`,
     formatInstant(ctx.lang, r.answered_at),
@@ -91,7 +89,7 @@ function renderQueue(ctx: PageContext, queue: FollowUpRow[]): Html {
     ctx.t(`followup.${r.status}`),
     r.claimed_by ?? '–',
     `${r.contacts}${r.last_outcome ? ` · ${r.last_outcome}` : ''}`,
-    html`<div class="followup">${renderActions(ctx, r)}</div>`,
+    html`<div class="followup">${renderActions(ctx, r, hidden)}</div>`,
   ]);
   const headers = [ctx.t('col.ticket'), ctx.t('col.when'), ctx.t('col.client'), ctx.t('satisfaction.comment'), ctx.t('col.status'), ctx.t('col.actor'), ctx.t('satisfaction.contacts'), ''];
   return renderTable(headers, rows, ctx.t('satisfaction.empty'));
@@ -101,15 +99,17 @@ function renderQueue(ctx: PageContext, queue: FollowUpRow[]): Html {
  * `/satisfacao` (lead and up; every read goes through the satisfaction zone and is audited): CSAT,
  * response rate, distribution and trend; the latest answers with comments; the insatisfeito
  * follow-up queue, with claim / contact / close forms for leads (leadership sees its state),
- * FOLLOW_UP_ROWS at a time (`?after=` a cursor: the next page).
+ * FOLLOW_UP_ROWS at a time (`?after=` a cursor: the next page; text that is not one shows the first
+ * page, as Admin ignores a bad `before`).
  */
 export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMetric, now }: PageOptions) {
   const ctx = pageContext(c);
   const values = readPageFilters(c, now());
-  const after = parseQueueCursor(c.req.query('after'));
+  const afterText = c.req.query('after');
+  const after = afterText ? decodeFollowUpCursor(afterText) : undefined;
   const [panels, queue, answers] = await Promise.all([
     queryDashboard(readMetric, ctx.caller, loadDashboard('satisfaction'), values),
-    listFollowUps(db, ctx.caller, { limit: FOLLOW_UP_ROWS, ...(after ? { after } : {}) }),
+    listFollowUpPage(db, ctx.caller, { limit: FOLLOW_UP_ROWS, ...(after ? { after } : {}) }),
     ANSWER_READERS.includes(ctx.caller.role) ? listSurveyAnswers(db, ctx.caller, { ...values.period, limit: 50 }) : undefined,
   ]);
   const code = c.req.query('problem') ?? '';
@@ -125,8 +125,8 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
     ${renderFilterForm(ctx, values, ['severity', 'client', 'analyst'])}
     ${renderPanels(ctx.lang, panels)}
     <h2 id="queue">${ctx.t('satisfaction.queue')}</h2>
-    ${renderQueue(ctx, queue)}
-    ${renderQueuePaging(ctx, queue, after !== undefined)}
+    ${renderQueue(ctx, queue.rows)}
+    ${renderQueuePaging(ctx, queue.next, after !== undefined)}
     ${answers
       ? html`<h2>${ctx.t('satisfaction.latest')}</h2>
     ${renderTable([ctx.t('col.ticket'), ctx.t('col.when'), ctx.t('satisfaction.rating'), ctx.t('col.client'), ctx.t('satisfaction.comment')], answerRows, ctx.t('chart.no_data'))}`
@@ -153,9 +153,24 @@ function toInstant(local: string): string {
 const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
 
 /**
+ * Where a queue form goes back to: /satisfacao with the query string the form carried (`back`:
+ * the page of the queue, filters, language), never another path; a refusal adds ?problem=<code>.
+ * Back on a later page of the queue it lands at the queue; a problem is shown at the top.
+ */
+function backTo(body: Record<string, unknown>, problem?: string): string {
+  const params = new URLSearchParams(field(body, 'back') ?? '');
+  params.delete('problem');
+  if (problem) params.set('problem', problem);
+  const search = params.toString();
+  const anchor = !problem && params.has('after') ? '#queue' : '';
+  return `/satisfacao${search ? `?${search}` : ''}${anchor}`;
+}
+
+/**
  * The queue's form posts (lead and admin; CSRF checked by the auth middleware). Each redirects
- * back to /satisfacao (303); a refusal from the zone comes back as ?problem=<code>, which the
- * page names in words (a code it does not know shows nothing: the URL cannot put text on it).
+ * back to the page it came from (303, backTo); a refusal from the zone comes back as
+ * ?problem=<code>, which the page names in words (a code it does not know shows nothing: the URL
+ * cannot put text on it).
  */
 export function createFollowUpFormRoutes({ db }: PageOptions): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
@@ -164,11 +179,11 @@ export function createFollowUpFormRoutes({ db }: PageOptions): Hono<ServerEnv> {
     const body = await c.req.parseBody();
     try {
       await work(c, body);
-      return c.redirect('/satisfacao', 303);
+      return c.redirect(backTo(body), 303);
     } catch (error) {
       if (!(error instanceof AccessError)) throw error;
       if (error.status === 403) throw error;
-      return c.redirect(`/satisfacao?problem=${encodeURIComponent(error.code)}`, 303);
+      return c.redirect(backTo(body, error.code), 303);
     }
   };
   const caller = (c: Context<ServerEnv>) => pageContext(c).caller;

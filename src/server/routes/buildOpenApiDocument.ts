@@ -87,8 +87,19 @@ export function buildOpenApiDocument(role: Role): Record<string, unknown> {
             query('status', { type: 'string', enum: ['open', 'claimed', 'contacted', 'closed'] }, 'Situação'),
             ...period.map((p) => ({ ...p, description: 'Data da resposta (opcional)' })),
             query('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 200 }, 'Máximo de linhas'),
+            query('after', { type: 'string' }, 'O next_after da página anterior: as linhas seguintes da fila (mesmos status, from e to)'),
           ],
-          responses: { '200': json({ type: 'object', properties: { followups: { type: 'array' } } }), ...ERRORS },
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: {
+                followups: { type: 'array' },
+                next_after: { type: ['string', 'null'], description: 'O after da próxima página; null quando não há mais linhas' },
+              },
+            }),
+            '400': error('Situação, período, limit ou after inválido'),
+            ...ERRORS,
+          },
         },
       },
       '/api/v1/events': {

@@ -4,7 +4,11 @@ import type { Database } from '../../db/openDatabase.js';
 import { explainTicket, type TicketExplanation, UnknownTicketError } from '../../metrics/explainTicket.js';
 import { listMetrics } from '../../metrics/registry/metrics.js';
 import { getMetric } from '../../metrics/registry/queryMetric.js';
-import { type FollowUpStatus, listFollowUps } from '../../metrics/satisfaction/listFollowUps.js';
+import {
+  encodeFollowUpCursor,
+  type FollowUpStatus,
+  listFollowUpPage,
+} from '../../metrics/satisfaction/listFollowUps.js';
 import type { Policy } from '../../policy/policySchema.js';
 import { buildOpenApiDocument } from './buildOpenApiDocument.js';
 import { callerOf, type ServerEnv } from './callerOf.js';
@@ -80,15 +84,18 @@ export function createApiRoutes({ db, policy, now, readMetric }: ApiOptions): Ho
     }
   });
 
+  // One page of the queue; next_after (null on the last page) is the `after` of the next one.
   app.get('/followups', async (c) => {
     const caller = callerOf(c);
-    const { status, from, to, limit } = c.req.query();
-    const followups = await listFollowUps(db, caller, {
+    const { status, from, to, limit, after } = c.req.query();
+    // A bad cursor is refused by listFollowUpPage, once the caller may read the queue (an analyst gets 403 first).
+    const page = await listFollowUpPage(db, caller, {
       ...(status ? { status: status as FollowUpStatus } : {}),
       ...(from || to ? { from, to } : {}),
       ...(limit ? { limit: Number(limit) } : {}),
+      ...(after ? { after } : {}),
     });
-    return c.json({ followups });
+    return c.json({ followups: page.rows, next_after: page.next ? encodeFollowUpCursor(page.next) : null });
   });
 
   return app;

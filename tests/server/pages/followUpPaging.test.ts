@@ -2,36 +2,33 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Caller } from '../../../src/access/roles.js';
 import type { Database } from '../../../src/db/openDatabase.js';
 import { claimFollowUp, closeFollowUp } from '../../../src/metrics/satisfaction/changeFollowUp.js';
-import { cursorOf, type FollowUpCursor, type FollowUpRow, listFollowUps } from '../../../src/metrics/satisfaction/listFollowUps.js';
+import {
+  cursorOf,
+  encodeFollowUpCursor,
+  type FollowUpCursor,
+  type FollowUpRow,
+  listFollowUps,
+} from '../../../src/metrics/satisfaction/listFollowUps.js';
 import { createApp } from '../../../src/server/createApp.js';
-import { FOLLOW_UP_ROWS, formatQueueCursor } from '../../../src/server/pages/satisfactionPage.js';
+import { FOLLOW_UP_ROWS } from '../../../src/server/pages/satisfactionPage.js';
 import { query } from '../../ingest/helpers.js';
 import { policy } from '../../metrics/helpers.js';
 import { fixtureDatabase } from '../../metrics/registry/fixture.js';
 import { refusal } from '../../metrics/satisfaction/refusal.js';
-import { loginAs } from '../auth/authHelpers.js';
+import { bearerAs, loginAs, readJson } from '../auth/authHelpers.js';
+import {
+  comment,
+  FOLLOW_UP_EVENTS,
+  MANY,
+  manyAnswers,
+  olderLink,
+  pad,
+  queueOf,
+  SERVER_FOLLOW_UPS,
+  ticketsOf,
+} from './followUpQueueFixture.js';
 import { MARKERS, NOW, SERVER_EVENTS } from './serverFixture.js';
 
-/**
- * The server fixture's four insatisfeito answers (B1 4 Mar, C1 5 Mar, U1 14 Mar, and U1's score
- * of 1 on 15 Mar 09:00) plus MANY more on tickets P000…, one a minute from 15 Mar 00:00 local,
- * and five (S0…S4) on 16 Mar within one second, a hundred milliseconds apart: more than a page.
- * The first page is S…, U1, P204…P011; the second the older ones, P010…P000, U1, C1, B1.
- */
-const MANY = FOLLOW_UP_ROWS + 5;
-const pad = (i: number) => String(i).padStart(3, '0');
-const comment = (i: number) => `PAGINA-COMENTARIO-${pad(i)}`;
-const minute = (i: number) => new Date(Date.parse('2026-03-15T00:00:00-03:00') + i * 60_000).toISOString();
-const EVENTS = [
-  ...SERVER_EVENTS,
-  ...Array.from({ length: MANY }, (_, i) =>
-    JSON.stringify({ id: `pg-${pad(i)}`, ticket: `P${pad(i)}`, at: minute(i), type: 'survey.answered', rating: 'insatisfeito', comment: comment(i) }),
-  ),
-  // Sent newest first; keys in the order of time, which is the reverse of the queue's newest-first.
-  ...[4, 3, 2, 1, 0].map((i) =>
-    JSON.stringify({ id: `same-${i}`, ticket: `S${i}`, at: `2026-03-16T10:00:00.${i + 1}00-03:00`, type: 'survey.answered', rating: 'insatisfeito' }),
-  ),
-];
 const OLDEST = [...Array.from({ length: 11 }, (_, i) => `P${pad(10 - i)}`), 'U1', 'C1', 'B1'];
 /**
  * Within a second the queue goes by the answer's key (same-0 is S0), not by the milliseconds (S4
@@ -46,7 +43,7 @@ let leadership: Record<string, string>;
 const lia: Caller = { role: 'lead', actor: 'lia@example.com' };
 
 beforeAll(async () => {
-  db = await fixtureDatabase(EVENTS);
+  db = await fixtureDatabase(FOLLOW_UP_EVENTS);
   app = createApp({ db, policy, config: { maxBodyBytes: 1 << 20 }, now: () => new Date(NOW) });
   lead = await loginAs(app, db, 'lead');
   leadership = await loginAs(app, db, 'leadership');
@@ -54,23 +51,13 @@ beforeAll(async () => {
 
 afterAll(() => db.close());
 
-const page = async (url: string, headers: Record<string, string>) => {
-  const res = await app.request(url, { headers });
+const page = async (url: string, headers: Record<string, string>, on = app) => {
+  const res = await on.request(url, { headers });
   return { status: res.status, html: await res.text() };
 };
 
-/** The queue's part of the page: from its heading to the next heading (a lead's latest answers) or the end. */
-function queueOf(html: string): string {
-  const start = html.indexOf('<h2 id="queue">');
-  expect(start).toBeGreaterThan(0);
-  const end = html.indexOf('<h2', start + 1);
-  return html.slice(start, end < 0 ? undefined : end);
-}
-
-const ticketsOf = (part: string) => [...part.matchAll(/<a href="\/tickets\/([^"]+)">/g)].map((m) => m[1]!);
 /** The answers of the rows, from their claim forms (every row is open in these tests; U1 has two answers). */
 const answersOf = (part: string) => [...part.matchAll(/name="id" value="([^"]+)"/g)].map((m) => m[1]!);
-const olderLink = (part: string) => /<a href="([^"]+)#queue">Mais antigos →<\/a>/.exec(part)?.[1]?.replace(/&amp;/g, '&');
 
 /** Every page of the queue from `url` on, following "Mais antigos →". */
 async function allPages(url: string, headers: Record<string, string>): Promise<string[]> {
@@ -108,7 +95,7 @@ describe('Satisfação: paging the follow-up queue', () => {
 
   test("the page's other filters and language ride along; a refused action's message does not", async () => {
     const { html } = await page('/satisfacao?from=2026-03-01&to=2026-03-21&problem=already_closed&lang=en', lead);
-    const older = /<a href="([^"]+)#queue">Older →<\/a>/.exec(queueOf(html))?.[1]?.replace(/&amp;/g, '&');
+    const older = olderLink(queueOf(html), 'Older →');
     const params = new URL(older!, 'http://x').searchParams;
     expect(Object.fromEntries(params)).toMatchObject({ from: '2026-03-01', to: '2026-03-21', lang: 'en' });
     expect(params.has('problem')).toBe(false);
@@ -134,7 +121,7 @@ describe('Satisfação: paging the follow-up queue', () => {
   test('an analyst still gets 403, with a cursor too; the zone refuses the cursor read and audits it', async () => {
     const analyst = await loginAs(app, db, 'analyst');
     const cursor: FollowUpCursor = { closed: false, answered_at: '2026-03-15T03:05:00Z', answer_source: 'x', answer_id: 'y' };
-    expect((await page(`/satisfacao?after=${formatQueueCursor(cursor)}`, analyst)).status).toBe(403);
+    expect((await page(`/satisfacao?after=${encodeFollowUpCursor(cursor)}`, analyst)).status).toBe(403);
     const ana: Caller = { role: 'analyst', actor: 'ana@example.com' };
     expect(await refusal(listFollowUps(db, ana, { after: cursor }))).toEqual({ status: 403, code: 'forbidden' });
     const [denied] = await query(db, "SELECT detail FROM audit_log WHERE actor = 'ana@example.com' AND action = 'satisfaction.denied' ORDER BY id DESC LIMIT 1");
@@ -143,7 +130,7 @@ describe('Satisfação: paging the follow-up queue', () => {
 
   test('a cursor that is not one shows the first page, as Admin does with a bad before', async () => {
     const first = ticketsOf(queueOf((await page('/satisfacao', lead)).html));
-    for (const bad of ['nada', formatQueueCursor({ closed: false, answered_at: 'ontem', answer_source: 'x', answer_id: 'y' }), Buffer.from('[1,2]').toString('base64url')]) {
+    for (const bad of ['nada', encodeFollowUpCursor({ closed: false, answered_at: 'ontem', answer_source: 'x', answer_id: 'y' }), Buffer.from('[1,2]').toString('base64url')]) {
       const { status, html } = await page(`/satisfacao?after=${bad}`, lead);
       expect(status).toBe(200);
       expect(ticketsOf(queueOf(html))).toEqual(first);
@@ -189,5 +176,99 @@ describe('listFollowUps: the after cursor', () => {
     await listFollowUps(db, lia, { from: '2026-03-16', to: '2026-03-17', limit: 1, after: cursorOf(whole[3]!) });
     const [read] = await query(db, "SELECT detail FROM audit_log WHERE actor = 'lia@example.com' AND action = 'satisfaction.read_follow_ups' ORDER BY id DESC LIMIT 1");
     expect(JSON.parse(String(read!.detail))).toMatchObject({ after: `${whole[3]!.answer_source}/${whole[3]!.answer_id}`, tickets: ['S1'] });
+  });
+});
+
+describe('a queue of exactly FOLLOW_UP_ROWS follow-ups', () => {
+  test('has no "Mais antigos →" link and no next_after: no way to an empty page', async () => {
+    const exact = await fixtureDatabase([...SERVER_EVENTS, ...manyAnswers(FOLLOW_UP_ROWS - SERVER_FOLLOW_UPS)]);
+    try {
+      const exactApp = createApp({ db: exact, policy, config: { maxBodyBytes: 1 << 20 }, now: () => new Date(NOW) });
+      const { status, html } = await page('/satisfacao', await loginAs(exactApp, exact, 'lead'), exactApp);
+      expect(status).toBe(200);
+      const queue = queueOf(html);
+      expect(ticketsOf(queue)).toHaveLength(FOLLOW_UP_ROWS);
+      expect(queue).not.toContain('Mais antigos');
+      expect(queue).not.toContain('Mais recentes');
+      const token = await bearerAs(exact, 'lead');
+      const full = await readJson(await exactApp.request(`/api/v1/followups?limit=${FOLLOW_UP_ROWS}`, { headers: token }));
+      expect(full.followups).toHaveLength(FOLLOW_UP_ROWS);
+      expect(full.next_after).toBeNull();
+      // One fewer per page: now there is a next page, with the one row left.
+      const short = await readJson(await exactApp.request(`/api/v1/followups?limit=${FOLLOW_UP_ROWS - 1}`, { headers: token }));
+      const rest = await readJson(await exactApp.request(`/api/v1/followups?limit=${FOLLOW_UP_ROWS - 1}&after=${short.next_after}`, { headers: token }));
+      expect(rest.followups.map((r: FollowUpRow) => r.ticket)).toEqual(['B1']);
+      expect(rest.next_after).toBeNull();
+    } finally {
+      exact.close();
+    }
+  });
+});
+
+/** The queue's forms: where each posts and its hidden fields, as a browser would send them. */
+function formsOf(part: string): { action: string; fields: Record<string, string> }[] {
+  const unescape = (text: string) =>
+    text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return [...part.matchAll(/<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)].map(([, action, inner]) => ({
+    action: action!,
+    fields: Object.fromEntries([...inner!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, unescape(m[2]!)])),
+  }));
+}
+
+// Last: these claim and close rows of the queue.
+describe('a queue form posted from a later page', () => {
+  const post = (action: string, fields: Record<string, string>) =>
+    app.request(action, {
+      method: 'POST',
+      headers: { Cookie: lead.Cookie!, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  const parts = (location: string | null) => {
+    const url = new URL(location!, 'http://x');
+    return { path: url.pathname, query: Object.fromEntries(url.searchParams), hash: url.hash };
+  };
+
+  test('claim, contact and close on page 2 (filters, English) come back to page 2; a refusal too, with its message', async () => {
+    const first = queueOf((await page('/satisfacao?from=2026-03-01&to=2026-03-21&lang=en', lead)).html);
+    const second = olderLink(first, 'Older →')!;
+    const { path, query: secondQuery } = parts(second);
+    expect(secondQuery).toMatchObject({ from: '2026-03-01', to: '2026-03-21', lang: 'en', after: expect.any(String) });
+    const before = queueOf((await page(second, lead)).html);
+    const claim = formsOf(before).find((f) => f.action === '/satisfacao/followups/claim')!;
+    const ticket = ticketsOf(before)[0]!;
+
+    const claimed = await post(claim.action, claim.fields);
+    expect(claimed.status).toBe(303);
+    expect(parts(claimed.headers.get('location'))).toEqual({ path, query: secondQuery, hash: '#queue' });
+    const after = queueOf((await page(claimed.headers.get('location')!, lead)).html);
+    expect(ticketsOf(after)).toEqual(ticketsOf(before));
+    expect(after).toContain('>Record contact<'); // still English, and the row is now the lead's
+
+    const mine = formsOf(after).filter((f) => /^\/satisfacao\/followups\/\d+\/(contact|close)$/.test(f.action));
+    expect(mine.map((f) => f.action.split('/').at(-1))).toEqual(['contact', 'close']);
+    const contacted = await post(mine[0]!.action, { ...mine[0]!.fields, contacted_at: '2026-03-20T10:00', channel: 'phone', outcome: 'reached' });
+    expect(parts(contacted.headers.get('location'))).toEqual({ path, query: secondQuery, hash: '#queue' });
+    const closed = await post(mine[1]!.action, mine[1]!.fields);
+    expect(parts(closed.headers.get('location'))).toEqual({ path, query: secondQuery, hash: '#queue' });
+    const [row] = await query(db, `SELECT q.status FROM follow_ups q JOIN survey_facts f ON f.answer_source = q.answer_source AND f.answer_id = q.answer_id WHERE f.ticket = '${ticket}'`);
+    expect(row!.status).toBe('closed');
+
+    // The same close again (a stale form): refused, back on page 2 with the problem named at the top.
+    const refused = await post(mine[1]!.action, mine[1]!.fields);
+    expect(parts(refused.headers.get('location'))).toEqual({ path, query: { ...secondQuery, problem: 'already_closed' }, hash: '' });
+    const { html } = await page(refused.headers.get('location')!, lead);
+    expect(html).toContain('This follow-up is already closed.');
+    // Still page 2 (the closed row moved to the queue's end, which is this page's end).
+    expect(ticketsOf(queueOf(html)).sort()).toEqual(ticketsOf(before).sort());
+    expect(ticketsOf(queueOf(html)).at(-1)).toBe(ticket);
+  });
+
+  test('back only carries a query string: the redirect stays on /satisfacao', async () => {
+    const claim = formsOf(queueOf((await page('/satisfacao', lead)).html)).find((f) => f.action === '/satisfacao/followups/claim')!;
+    expect(claim.fields.back).toBe('');
+    for (const back of ['https://evil.example/', '//evil.example', '?a=1#x']) {
+      const res = await post(claim.action, { ...claim.fields, id: 'nenhuma', back });
+      expect(res.headers.get('location')).toMatch(/^\/satisfacao\?[^#/]*problem=unknown_answer$/);
+    }
   });
 });
