@@ -18,7 +18,7 @@ import {
   UPDATE_RUN_COUNTS,
 } from './batchSql.js';
 import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
-import { insertRun, markRunFailed } from './runRows.js';
+import { getKnownSources, insertRun, markRunFailed } from './runRows.js';
 import { stageBatches } from './stageBatches.js';
 import { withEventWriteLock } from './eventWriteLock.js';
 import type { IngestCounts, RawRecord } from './types.js';
@@ -39,17 +39,6 @@ const CHECKPOINT_EVERY = 1_000_000;
 const COMMIT_ATTEMPTS = 8;
 const retryDelay = (attempt: number) => Math.min(20 * 2 ** (attempt - 1), 1000) * (0.5 + Math.random() / 2);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Sources known to have their row, by database: sources are never deleted, and one process owns
- * the database file, so a source stored once need not be inserted again by every run.
- */
-const knownSources = new WeakMap<Database, Set<string>>();
-function getKnownSources(db: Database): Set<string> {
-  let known = knownSources.get(db);
-  if (!known) knownSources.set(db, (known = new Set()));
-  return known;
-}
 
 /**
  * A writer's connection. Its statements store rows in any order (each says its order where it
@@ -103,7 +92,6 @@ export class EventWriter {
     /** The writer's own connection; its temporary tables hold the batch being written. */
     readonly connection: DuckDBConnection,
     private readonly options: WriterOptions,
-    private readonly knownSources: Set<string>,
     /** The run's row; undefined until the first batch's transaction creates it (writeRun). */
     private id: number | undefined,
     /** Whether the run's tickets are counted in the temporary table run_tickets (else by the caller). */
@@ -132,7 +120,7 @@ export class EventWriter {
         }
       });
       known.add(options.source);
-      return new EventWriter(db, connection, options, known, id);
+      return new EventWriter(db, connection, options, id);
     } catch (error) {
       connection.closeSync();
       throw error;
@@ -144,7 +132,7 @@ export class EventWriter {
    * The caller counts the run's tickets, and closes the connection (close()).
    */
   static async openRunless(db: Database, options: WriterOptions): Promise<EventWriter> {
-    return new EventWriter(db, await connectWriter(db), options, getKnownSources(db), undefined, false);
+    return new EventWriter(db, await connectWriter(db), options, undefined, false);
   }
 
   /** The database written to (a reader may open connections of its own beside the writer's). */
@@ -209,12 +197,13 @@ export class EventWriter {
   }
 
   /**
-   * Stores what is staged (the temporary tables `batch` and `staged_rejects`) in one transaction.
-   * The set-wise readers stage a batch with SQL of their own, then call this. A transaction that
-   * conflicts with a concurrent one on this database (another run committing the same event first,
-   * say) is rolled back and tried again, up to COMMIT_ATTEMPTS times with a growing pause: what is
-   * staged lives outside the transaction, so the retry writes exactly the same batch (and counts
-   * what the other run stored as duplicates). `finish` marks the run done in the same transaction.
+   * Stores what is staged (the temporary tables `batch` and `staged_rejects`) in one transaction,
+   * under the database's event-write lock (other writers of events wait their turn). A transaction
+   * that still conflicts with a concurrent one (a statement updating the run's row, or taking the
+   * run id it drew, say) is rolled
+   * back and tried again, up to COMMIT_ATTEMPTS times with a growing pause: what is staged lives
+   * outside the transaction, so the retry writes exactly the same batch. `finish` marks the run
+   * done in the same transaction.
    */
   async commitStaged(staged: StagedCounts, origin = this.options.origin, options: { finish?: boolean } = {}): Promise<Omit<BatchResult, 'rejects'>> {
     const result = await this.commitWithRetries(staged, origin, options.finish === true);
@@ -228,7 +217,7 @@ export class EventWriter {
       try {
         result = await withEventWriteLock(this.db, () => this.writeStaged(staged, origin, finish));
       } catch (error) {
-        // A duplicate key (survey_answers has one): a concurrent run stored the same survey answer first.
+        // A duplicate key: the run id drawn was taken by a row committed meanwhile; the retry draws another.
         if (attempt >= COMMIT_ATTEMPTS || !(isWriteConflictError(error) || isDuplicateKeyError(error))) throw error;
         await sleep(retryDelay(attempt));
       }
@@ -262,11 +251,11 @@ export class EventWriter {
       }
       if (staged.rejected > 0) await c.run(INSERT_REJECTS, { source, origin, runId });
       const result = { read: staged.read, accepted, duplicates: staged.valid - accepted, rejected: staged.rejected };
-      if (this.id === undefined) await insertRun(c, this.options, this.knownSources, { ...result, id: runId, finish });
+      if (this.id === undefined) await insertRun(c, this.options, getKnownSources(this.db), { ...result, id: runId, finish });
       else await c.run(UPDATE_RUN_COUNTS, { ...result, runId, finish });
       await c.run('COMMIT');
       this.id = runId;
-      this.knownSources.add(source);
+      getKnownSources(this.db).add(source);
       return result;
     } catch (error) {
       await c.run('ROLLBACK').catch(() => undefined);

@@ -89,7 +89,7 @@ export const INSERT_EVENTS_DEDUPLICATED = `INSERT INTO events ${eventValues('$so
 /** A group of runs (writeRun.ts): `rows` has each row's source (src) and run id (rid). */
 export const groupEventValues = (rows: string) => eventValues('src', 'rid', rows);
 
-/** A primary-key violation (survey_answers, rejects): a concurrent run stored the same row first. */
+/** A primary-key violation: a row of the batch's transaction (its run's row) took a key committed meanwhile. */
 export function isDuplicateKeyError(error: unknown): boolean {
   return error instanceof Error && /Constraint Error:.*duplicate key/is.test(error.message);
 }

@@ -1,8 +1,20 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api';
 import { INSERT_RUN, INSERT_SOURCE } from './batchSql.js';
+import type { Database } from '../db/openDatabase.js';
 import type { BatchResult, WriterOptions } from './EventWriter.js';
 
 // The rows of ingest_runs (and sources) an EventWriter writes.
+
+/**
+ * Sources known to have their row, by database: sources are never deleted, and one process owns
+ * the database file, so a source stored once need not be inserted again by every run.
+ */
+const knownSources = new WeakMap<Database, Set<string>>();
+export function getKnownSources(db: Database): Set<string> {
+  let known = knownSources.get(db);
+  if (!known) knownSources.set(db, (known = new Set()));
+  return known;
+}
 
 /**
  * Adds the run's row in the caller's transaction, with its counts so far (its source's row too,

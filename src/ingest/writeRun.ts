@@ -10,7 +10,7 @@ import {
 import { withEventWriteLock } from './eventWriteLock.js';
 import { type BatchResult, EventWriter, type WriterOptions } from './EventWriter.js';
 import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
-import { insertFinishedRuns, markRunFailed } from './runRows.js';
+import { getKnownSources, insertFinishedRuns, markRunFailed } from './runRows.js';
 import { stageBatches } from './stageBatches.js';
 import type { IngestCounts, RawRecord } from './types.js';
 import type { ValidateOptions } from './validateEvent.js';
@@ -86,8 +86,6 @@ export interface PreparedRun {
 const GROUP_POSITION = 2 ** 32;
 const RUN_INDEX = `(pos // ${GROUP_POSITION})::INTEGER + 1`;
 
-/** Sources known to have their row, by database (sources are never deleted). */
-const knownSources = new WeakMap<Database, Set<string>>();
 
 /**
  * Writes several runs (requests waiting for the writer) in ONE transaction when they can be: each
@@ -152,12 +150,6 @@ function groupResult(batch: PreparedBatch, runId: number, accepted: number): Run
   const valid = batch.positions.length;
   const tickets = new Set(batch.tickets).size;
   return { read: batch.read, accepted, duplicates: valid - accepted, rejected: batch.rejects.length, tickets, runId, rejects: batch.rejects };
-}
-
-function getKnownSources(db: Database): Set<string> {
-  let known = knownSources.get(db);
-  if (!known) knownSources.set(db, (known = new Set()));
-  return known;
 }
 
 /** Stages the group's batches (outside its transaction): staged_events → batch, staged_rejects. */
