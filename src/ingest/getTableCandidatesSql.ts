@@ -170,7 +170,7 @@ function rebuildableSql(columns: ColumnInfo[]): string {
  * The keys of a row's raw text (rowJsonSql): the file's columns, joined by '"' as batchSql.ts reads
  * them; undefined when a name holds a '"'.
  */
-export function tableKeys(columns: ColumnInfo[]): string | undefined {
+function tableKeys(columns: ColumnInfo[]): string | undefined {
   return columns.some((c) => c.name.includes('"')) ? undefined : columns.map((c) => c.name).join('"');
 }
 
