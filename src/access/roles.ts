@@ -37,3 +37,4 @@ export class AccessError extends Error {
 }
 
 export const forbidden = (message: string) => new AccessError(403, 'forbidden', message);
+export const invalidQuery = (message: string) => new AccessError(400, 'invalid_query', message);

@@ -125,11 +125,11 @@ export const policySchema = z
     reports: z
       .strictObject({
         schedule: z.string().default('0 7 * * 1'),
-        timezone: z.string().default('America/Sao_Paulo'),
+        timezone: timezone.default('America/Sao_Paulo'),
         mailFrom: z.string().min(3).default('Prazo <prazo@localhost>'),
         maxAttempts: z.number().int().min(1).max(50).default(8),
       })
-      .default({ schedule: '0 7 * * 1', timezone: 'America/Sao_Paulo', mailFrom: 'Prazo <prazo@localhost>', maxAttempts: 8 }),
+      .prefault({}),
   });
 
 /**

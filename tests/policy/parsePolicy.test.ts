@@ -98,6 +98,11 @@ describe('a bad policy is refused with every problem by path', () => {
     expect(errors).toEqual([expect.stringMatching(/^severities\.urgente: /)]);
   });
 
+  test('the reports section: a zone that is not one; left out, the defaults', () => {
+    expect(edit((p) => (p.reports.timezone = 'America/SaoPaulo')).errors).toEqual([expect.stringMatching(/^reports\.timezone: expected an IANA time zone/)]);
+    expect(edit((p) => delete p.reports).value?.reports).toEqual({ schedule: '0 7 * * 1', timezone: 'America/Sao_Paulo', mailFrom: 'Prazo <prazo@localhost>', maxAttempts: 8 });
+  });
+
   test('not JSON', () => {
     expect(parsePolicy('{ "company": ').errors[0]).toMatch(/not valid JSON/);
   });

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { AccessError, type Caller, forbidden } from '../../access/roles.js';
+import { AccessError, type Caller, forbidden, invalidQuery } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
 import { accessSatisfaction, protectsAggregates, type SatisfactionOptions } from '../satisfaction/accessSatisfaction.js';
 import { type CompiledMetric, compileMetricSql } from './compileMetricSql.js';
@@ -95,7 +95,7 @@ function describe(metric: MetricDefinition): MetricResult['metric'] {
  */
 export function coarsenToWeeks(query: MetricQuery): Pick<MetricQuery, 'from' | 'to'> {
   if (query.by?.includes('day')) {
-    throw new AccessError(400, 'invalid_query', 'satisfação por dia é só para líderes: agrupe por semana ou mês');
+    throw invalidQuery('satisfação por dia é só para líderes: agrupe por semana ou mês');
   }
   const period = parsePeriod(query.from, query.to);
   const monday = (seconds: number) => DateTime.fromSeconds(seconds, { zone: METRICS_ZONE }).startOf('week');

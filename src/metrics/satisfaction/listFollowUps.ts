@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { AccessError, type Caller } from '../../access/roles.js';
-import { ANSWER_READERS } from './listSurveyAnswers.js';
+import { type Caller, invalidQuery } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
 import { parsePeriod } from '../registry/parseMetricQuery.js';
+import { ANSWER_READERS } from '../registry/satisfactionMetrics.js';
 import { accessSatisfaction } from './accessSatisfaction.js';
 
 export const FOLLOW_UP_STATUSES = ['open', 'claimed', 'contacted', 'closed'] as const;
@@ -159,11 +159,11 @@ export async function listFollowUpPage(db: Database, caller: Caller, params: Lis
     auditResult: (read) => ({ tickets: [...new Set(read.map((row) => row.ticket))] }),
     run: async (connection) => {
       if (params.status !== undefined && !FOLLOW_UP_STATUSES.includes(params.status)) {
-        throw new AccessError(400, 'invalid_query', `status: esperava ${FOLLOW_UP_STATUSES.join(', ')}`);
+        throw invalidQuery(`status: esperava ${FOLLOW_UP_STATUSES.join(', ')}`);
       }
       const period = params.from !== undefined || params.to !== undefined ? parsePeriod(params.from, params.to) : undefined;
       const limit = params.limit ?? 200;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AccessError(400, 'invalid_query', 'limit: esperava um inteiro de 1 a 1000');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalidQuery('limit: esperava um inteiro de 1 a 1000');
       const after = params.after !== undefined ? parseCursor(cursor) : undefined;
       const where = [
         period ? 'f.answered_at >= to_timestamp($from) AND f.answered_at < to_timestamp($to)' : 'true',
@@ -188,7 +188,7 @@ export async function listFollowUpPage(db: Database, caller: Caller, params: Lis
 function parseCursor(cursor: FollowUpCursor | undefined): { afterClosed: boolean; afterAt: number; afterSource: string; afterId: string } {
   const at = typeof cursor?.answered_at === 'string' ? Date.parse(cursor.answered_at) : Number.NaN;
   if (typeof cursor?.closed !== 'boolean' || Number.isNaN(at) || typeof cursor.answer_source !== 'string' || typeof cursor.answer_id !== 'string') {
-    throw new AccessError(400, 'invalid_query', 'after: esperava closed, answered_at, answer_source e answer_id de uma linha da fila');
+    throw invalidQuery('after: esperava closed, answered_at, answer_source e answer_id de uma linha da fila');
   }
   return { afterClosed: cursor.closed, afterAt: Math.floor(at / 1000), afterSource: cursor.answer_source, afterId: cursor.answer_id };
 }

@@ -1,6 +1,5 @@
-import type { Caller } from '../../access/roles.js';
+import { type Caller, invalidQuery as invalid } from '../../access/roles.js';
 import { ANSWER_READERS } from '../registry/satisfactionMetrics.js';
-import { AccessError } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
 import { parsePeriod } from '../registry/parseMetricQuery.js';
 import { accessSatisfaction } from './accessSatisfaction.js';
@@ -34,8 +33,6 @@ export interface SurveyAnswerRow {
   severity: string | null;
   category: string | null;
 }
-
-const invalid = (message: string) => new AccessError(400, 'invalid_query', message);
 
 /**
  * Individual survey answers, newest first, for ANSWER_READERS (others: 403). Each read is

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../../src/cli.js';
 import { fixtureDatabase } from './fixture.js';
 
@@ -8,7 +8,6 @@ beforeAll(async () => {
   path = db.path;
   db.close(); // the CLI opens the file itself
 });
-afterAll(() => undefined);
 
 async function run(...argv: string[]) {
   let stdout = '';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AccessError, type Caller } from '../../../src/access/roles.js';
+import type { Caller } from '../../../src/access/roles.js';
 import type { Database } from '../../../src/db/openDatabase.js';
 import { listMetrics, METRICS } from '../../../src/metrics/registry/metrics.js';
-import { getFixedOffset, parsePeriod } from '../../../src/metrics/registry/parseMetricQuery.js';
+import { getFixedOffset, MAX_SNAPSHOT_BUCKETS, parsePeriod } from '../../../src/metrics/registry/parseMetricQuery.js';
 import { queryMetric } from '../../../src/metrics/registry/queryMetric.js';
 import type { MetricQuery } from '../../../src/metrics/registry/types.js';
+import { refusal } from '../satisfaction/refusal.js';
 import { fixtureDatabase } from './fixture.js';
 
 // The fixture and every number below are derived in tests/metrics/registry/fixture.ts (seven tickets,
@@ -139,17 +140,8 @@ describe('hand-checked values', () => {
 });
 
 describe('refusals', () => {
-  const refusal = async (caller: Caller, query: MetricQuery) => {
-    const error = await queryMetric(db, caller, query).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(AccessError);
-    return { status: (error as AccessError).status, code: (error as AccessError).code };
-  };
-
   test('unknown metric → 404 unknown_metric', async () => {
-    expect(await refusal(leadership, { name: 'nope', ...MARCH })).toEqual({ status: 404, code: 'unknown_metric' });
+    expect(await refusal(queryMetric(db, leadership, { name: 'nope', ...MARCH }))).toEqual({ status: 404, code: 'unknown_metric' });
   });
 
   test.each<[string, Partial<MetricQuery>]>([
@@ -162,8 +154,13 @@ describe('refusals', () => {
     ['instant without offset', { from: '2026-03-02T10:00:00' }],
     ['impossible date', { to: '2026-02-30' }],
     ['empty period', { from: '2026-03-21', to: '2026-03-01' }],
+    [`a snapshot in more than ${MAX_SNAPSHOT_BUCKETS} buckets`, { name: 'backlog', by: ['day'], from: '1000-01-01', to: '9999-12-31' }],
   ])('%s → 400 invalid_query', async (_, change) => {
-    expect(await refusal(leadership, { name: 'tickets_opened', ...MARCH, ...change })).toEqual({ status: 400, code: 'invalid_query' });
+    expect(await refusal(queryMetric(db, leadership, { name: 'tickets_opened', ...MARCH, ...change }))).toEqual({ status: 400, code: 'invalid_query' });
+  });
+
+  test('a snapshot over ten years by week or month is still read', async () => {
+    expect(await rows({ name: 'backlog', by: ['month'], from: '2000-01-01' })).toEqual([{ month: '2026-03-01', value: 2 }]);
   });
 
   test('a value that looks like SQL is only ever a bound value', async () => {
@@ -216,6 +213,13 @@ describe('time buckets across a daylight-saving change (Brazil, until 2019)', ()
   test('the offset is fixed in 2026 and not across 4 Nov 2018', () => {
     expect(getFixedOffset(parsePeriod('2025-01-01', '2027-01-01'))).toBe(-3 * 3600);
     expect(getFixedOffset(parsePeriod('2018-11-01', '2018-11-10'))).toBeUndefined();
+  });
+
+  test('a period of centuries is not sampled day by day: per-row conversion, same buckets', async () => {
+    // Up to five years the offset is checked day by day (fixed since 2019); beyond, rows are converted one by one.
+    expect(getFixedOffset(parsePeriod('2020-01-01', '2024-12-31'))).toBe(-3 * 3600);
+    expect(getFixedOffset(parsePeriod('2020-01-01', '9999-12-31'))).toBeUndefined();
+    expect(await rows({ name: 'tickets_opened', by: ['week'], from: '2020-01-01', to: '9999-12-31' })).toEqual(await rows({ name: 'tickets_opened', by: ['week'] }));
   });
 
   test.each([
