@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -40,6 +41,12 @@ export function createJsonLogger(write: (line: string) => void, now: () => Date 
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest body of any other request (the login and page forms; the longest field is a 4000-character
+ * note): POST /api/v1/events has its own limit, maxBodyBytes.
+ */
+export const FORM_MAX_BODY_BYTES = 64 * 1024;
+const EVENTS_PATH = /^\/api\/v1\/events(\/|$)/;
 
 export interface AppConfig {
   /** Largest request body read, in bytes; larger bodies are answered 413 without being buffered. */
@@ -87,6 +94,14 @@ export function createApp({ db, logger = quietLogger, config, now, policy = load
 
   const auth = { db, logger, now, secureCookies: config.secureCookies, trustProxy: config.trustProxy };
   app.use(createSecurityHeaders());
+  // Before the auth middleware, which reads a form's _csrf: an anonymous POST /login must not buffer any size of body.
+  const formLimit = bodyLimit({
+    maxSize: FORM_MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', `the form is larger than the limit of ${FORM_MAX_BODY_BYTES} bytes`);
+    },
+  });
+  app.use((c, next) => (EVENTS_PATH.test(c.req.path) ? next() : formLimit(c, next)));
   app.use(createAuthMiddleware(auth));
 
   app.route('/healthz', createHealthRoutes({ db }));

@@ -1,9 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Database } from '../db/openDatabase.js';
 import type { Caller } from '../access/roles.js';
 import { appendAudit } from '../db/appendAudit.js';
 import { CLI_CALLER } from './auth/users.js';
+import { inTransaction, isoSql, withConnection } from './auth/withConnection.js';
 
 /** `prazo_<16 hex id>_<43 base64url secret>`: the id is public, the whole string is the secret. */
 const TOKEN_PATTERN = /^prazo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
@@ -11,7 +11,6 @@ const TOKEN_PATTERN = /^prazo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The hash compared when no row matches, so a wrong id costs the same comparison as a wrong secret. */
 const NO_HASH = Buffer.alloc(32);
-const ISO = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`;
 
 export interface CreatedToken {
   id: string;
@@ -52,15 +51,6 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-async function withConnection<T>(db: Database, work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-  const c = await db.connect();
-  try {
-    return await work(c);
-  } finally {
-    c.closeSync();
-  }
-}
-
 /** A new token for `source` (and an HMAC key with `hmac`); registers the source as kind http. */
 export async function createSourceToken(
   db: Database,
@@ -74,9 +64,8 @@ export async function createSourceToken(
   const id = randomBytes(8).toString('hex');
   const token = `prazo_${id}_${randomBytes(32).toString('base64url')}`;
   const hmacSecret = options.hmac ? randomBytes(32).toString('hex') : undefined;
-  await withConnection(db, async (c) => {
-    await c.run('BEGIN TRANSACTION');
-    try {
+  await withConnection(db, (c) =>
+    inTransaction(c, async () => {
       await c.run("INSERT INTO sources (name, kind) VALUES ($source, 'http') ON CONFLICT DO NOTHING", { source });
       await c.run('INSERT INTO source_tokens (id, source, token_hash, hmac_secret) VALUES ($id, $source, $hash, $hmac)', {
         id,
@@ -85,12 +74,8 @@ export async function createSourceToken(
         hmac: hmacSecret ?? null,
       });
       await appendAudit(c, caller, { action: 'token.create', target: id, detail: { source, hmac: hmacSecret !== undefined } });
-      await c.run('COMMIT');
-    } catch (error) {
-      await c.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  });
+    }),
+  );
   return hmacSecret ? { id, source, token, hmacSecret } : { id, source, token };
 }
 
@@ -196,8 +181,8 @@ export function signBody(secret: string, body: Uint8Array | string): string {
 export async function listSourceTokens(db: Database): Promise<TokenRow[]> {
   return withConnection(db, async (c) => {
     const reader = await c.runAndReadAll(
-      `SELECT id, source, hmac_secret IS NOT NULL AS hmac, ${ISO('created_at')} AS created_at,
-              ${ISO('revoked_at')} AS revoked_at, ${ISO('last_used_at')} AS last_used_at
+      `SELECT id, source, hmac_secret IS NOT NULL AS hmac, ${isoSql('created_at')} AS created_at,
+              ${isoSql('revoked_at')} AS revoked_at, ${isoSql('last_used_at')} AS last_used_at
        FROM source_tokens ORDER BY created_at DESC, id`,
     );
     return reader.getRowObjectsJson() as unknown as TokenRow[];
@@ -210,20 +195,29 @@ export async function revokeSourceToken(
   id: string,
   caller: Caller = CLI_CALLER,
 ): Promise<{ id: string; source: string; revoked_at: string; already_revoked: boolean } | undefined> {
-  const cache = getVerified(db);
-  for (const [key, entry] of cache) if (entry.token.id === id) cache.delete(key);
-  return withConnection(db, async (c) => {
+  const forget = () => {
+    const cache = getVerified(db);
+    for (const [key, entry] of cache) if (entry.token.id === id) cache.delete(key);
+  };
+  forget();
+  const revoked = await withConnection(db, async (c) => {
     const before = (
       await c.runAndReadAll('SELECT source, revoked_at IS NOT NULL FROM source_tokens WHERE id = $id', { id })
     ).getRows()[0];
     if (!before) return undefined;
     if (before[1] !== true) {
-      await c.run('UPDATE source_tokens SET revoked_at = current_timestamp WHERE id = $id AND revoked_at IS NULL', { id });
-      await appendAudit(c, caller, { action: 'token.revoke', target: id, detail: { source: String(before[0]) } });
+      // The revocation and its audit row commit together.
+      await inTransaction(c, async () => {
+        await c.run('UPDATE source_tokens SET revoked_at = current_timestamp WHERE id = $id AND revoked_at IS NULL', { id });
+        await appendAudit(c, caller, { action: 'token.revoke', target: id, detail: { source: String(before[0]) } });
+      });
     }
     const revokedAt = (
-      await c.runAndReadAll(`SELECT ${ISO('revoked_at')} FROM source_tokens WHERE id = $id`, { id })
+      await c.runAndReadAll(`SELECT ${isoSql('revoked_at')} FROM source_tokens WHERE id = $id`, { id })
     ).getRows()[0]![0];
     return { id, source: String(before[0]), revoked_at: String(revokedAt), already_revoked: before[1] === true };
   });
+  // Again once committed: a request verified while the UPDATE was in flight may have cached the token.
+  forget();
+  return revoked;
 }

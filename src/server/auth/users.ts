@@ -123,14 +123,21 @@ export async function findUser(db: Database, email: string): Promise<User | unde
   });
 }
 
+const USER_ROW_COLUMNS = `id, email, name, role, ${isoSql('created_at')} AS created_at, ${isoSql('disabled_at')} AS disabled_at`;
+
 /** Every user, by e-mail, without password hashes. */
 export async function listUsers(db: Database): Promise<UserRow[]> {
   return withConnection(db, async (c) => {
-    const reader = await c.runAndReadAll(
-      `SELECT id, email, name, role, ${isoSql('created_at')} AS created_at, ${isoSql('disabled_at')} AS disabled_at
-       FROM users ORDER BY email`,
-    );
+    const reader = await c.runAndReadAll(`SELECT ${USER_ROW_COLUMNS} FROM users ORDER BY email`);
     return reader.getRowObjectsJson() as unknown as UserRow[];
+  });
+}
+
+/** One user's row (as listUsers shows it) by normalized e-mail, after a change. */
+async function readUserRow(db: Database, email: string): Promise<UserRow> {
+  return withConnection(db, async (c) => {
+    const reader = await c.runAndReadAll(`SELECT ${USER_ROW_COLUMNS} FROM users WHERE email = $email`, { email });
+    return reader.getRowObjectsJson()[0] as unknown as UserRow;
   });
 }
 
@@ -150,8 +157,7 @@ async function updateUser(
       await appendAudit(c, caller, { action: change.action, target: normalized, detail: change.detail });
     }),
   );
-  const row = (await listUsers(db)).find((user) => user.email === normalized);
-  return row!;
+  return readUserRow(db, normalized);
 }
 
 /** Changes a user's role (effective on their next request, sessions and tokens alike); audits `user.role`. */
@@ -190,5 +196,5 @@ export async function setUserPassword(db: Database, email: string, password: str
       await appendAudit(c, caller, { action: 'user.password', target: normalized, detail: { sessions_ended: ended } });
     }),
   );
-  return (await listUsers(db)).find((user) => user.email === normalized)!;
+  return readUserRow(db, normalized);
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { METRICS_ZONE } from '../../metrics/registry/parseMetricQuery.js';
 import { isLang, type Lang } from './messages.js';
 
 export const LANG_COOKIE = 'prazo_lang';
@@ -20,11 +21,8 @@ export function resolveLang(c: Context): Lang {
 }
 
 const LOCALES: Record<Lang, string> = { pt: 'pt-BR', en: 'en-US' };
-export const TIME_ZONE = 'America/Sao_Paulo';
-
-export function localeOf(lang: Lang): string {
-  return LOCALES[lang];
-}
+/** Pages show instants in São Paulo, the zone the metrics bucket days and weeks in. */
+export const TIME_ZONE = METRICS_ZONE;
 
 /** Number formatting for pages; percent takes a 0–1 ratio. Null shows as an en dash. */
 export function formatValue(lang: Lang, value: number | null | undefined, format: string = 'number'): string {

@@ -30,6 +30,15 @@ export const labels = (pairs: Record<string, string>) =>
     .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
     .join(',')}}`;
 
+/** A metric's `# HELP` and `# TYPE` lines. */
+export const describeMetric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string) => [
+  `# HELP ${name} ${help}`,
+  `# TYPE ${name} ${type}`,
+];
+
+/** An unlabelled gauge: its HELP and TYPE lines and its one sample. */
+export const gaugeLines = (name: string, help: string, value: number) => [...describeMetric(name, 'gauge', help), `${name} ${value}`];
+
 /** The pattern of the last route that matched (a handler, not a catch-all middleware), else "unmatched". */
 function routeLabel(c: Context): string {
   const routes = matchedRoutes(c).filter((r) => r.method !== 'ALL' || !/\*$/.test(r.path));
@@ -63,15 +72,9 @@ export function createHttpMetrics(): HttpMetrics {
   };
 
   function renderLines(): string[] {
-    const lines = [
-      '# HELP prazo_http_requests_total HTTP requests answered, by method, route pattern and status.',
-      '# TYPE prazo_http_requests_total counter',
-    ];
+    const lines = describeMetric('prazo_http_requests_total', 'counter', 'HTTP requests answered, by method, route pattern and status.');
     for (const [key, count] of [...requests].sort()) lines.push(`prazo_http_requests_total${key} ${count}`);
-    lines.push(
-      '# HELP prazo_http_request_duration_seconds Time to answer a request, by method and route pattern.',
-      '# TYPE prazo_http_request_duration_seconds histogram',
-    );
+    lines.push(...describeMetric('prazo_http_request_duration_seconds', 'histogram', 'Time to answer a request, by method and route pattern.'));
     for (const [hKey, h] of [...latency].sort()) {
       const [method, route] = JSON.parse(hKey) as [string, string];
       LATENCY_BUCKETS.forEach((bound, i) =>
@@ -83,12 +86,8 @@ export function createHttpMetrics(): HttpMetrics {
     }
     if (recompute) {
       lines.push(
-        '# HELP prazo_recompute_last_duration_seconds How long the last recompute in this process took.',
-        '# TYPE prazo_recompute_last_duration_seconds gauge',
-        `prazo_recompute_last_duration_seconds ${recompute.seconds}`,
-        '# HELP prazo_recompute_last_tickets Tickets the last recompute in this process wrote.',
-        '# TYPE prazo_recompute_last_tickets gauge',
-        `prazo_recompute_last_tickets ${recompute.tickets}`,
+        ...gaugeLines('prazo_recompute_last_duration_seconds', 'How long the last recompute in this process took.', recompute.seconds),
+        ...gaugeLines('prazo_recompute_last_tickets', 'Tickets the last recompute in this process wrote.', recompute.tickets),
       );
     }
     return lines;

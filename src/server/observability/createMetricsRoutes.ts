@@ -1,9 +1,10 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import type { Database } from '../../db/openDatabase.js';
+import { getClientIp } from '../auth/createAuthMiddleware.js';
 import type { AuthVariables } from '../auth/types.js';
+import { withConnection } from '../auth/withConnection.js';
 import { AppError } from '../errors.js';
-import { type HttpMetrics, labels } from './createHttpMetrics.js';
+import { describeMetric, gaugeLines, type HttpMetrics, labels } from './createHttpMetrics.js';
 
 type Env = { Variables: Partial<AuthVariables> };
 
@@ -15,18 +16,14 @@ type Env = { Variables: Partial<AuthVariables> };
 export function mayReadMetrics(c: Context<Env>): boolean {
   if (c.get('user')?.role === 'admin') return true;
   if (c.req.header('x-forwarded-for') || c.req.header('forwarded')) return false;
-  try {
-    const address = getConnInfo(c).remote.address ?? '';
-    return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-  } catch {
-    return false; // no socket (app.request in tests): not loopback
-  }
+  // The socket's address (no socket, as with app.request in tests: not loopback).
+  const address = getClientIp(c);
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
 
 /** Ingest and recompute numbers read from the database at scrape time. */
 async function readDatabaseLines(db: Database): Promise<string[]> {
-  const c = await db.connect();
-  try {
+  return withConnection(db, async (c) => {
     const runs = (
       await c.runAndReadAll(
         `SELECT source, status, count(*)::DOUBLE AS runs, sum(accepted)::DOUBLE AS accepted,
@@ -35,11 +32,9 @@ async function readDatabaseLines(db: Database): Promise<string[]> {
       )
     ).getRowObjectsJS() as { source: string; status: string; runs: number; accepted: number; duplicates: number; rejected: number }[];
     const lines = [
-      '# HELP prazo_ingest_runs_total Ingest runs recorded in the database, by source and status.',
-      '# TYPE prazo_ingest_runs_total counter',
+      ...describeMetric('prazo_ingest_runs_total', 'counter', 'Ingest runs recorded in the database, by source and status.'),
       ...runs.map((r) => `prazo_ingest_runs_total${labels({ source: r.source, status: r.status })} ${r.runs}`),
-      '# HELP prazo_ingest_events_total Events read by ingest runs, by source and outcome.',
-      '# TYPE prazo_ingest_events_total counter',
+      ...describeMetric('prazo_ingest_events_total', 'counter', 'Events read by ingest runs, by source and outcome.'),
     ];
     const bySource = new Map<string, { accepted: number; duplicates: number; rejected: number }>();
     for (const r of runs) {
@@ -63,21 +58,13 @@ async function readDatabaseLines(db: Database): Promise<string[]> {
     ).getRowObjectsJS()[0] as { at: number; tickets: number; pending: number } | undefined;
     if (state) {
       lines.push(
-        '# HELP prazo_recompute_last_timestamp_seconds When ticket_sla was last recomputed (Unix seconds).',
-        '# TYPE prazo_recompute_last_timestamp_seconds gauge',
-        `prazo_recompute_last_timestamp_seconds ${state.at}`,
-        '# HELP prazo_ticket_sla_rows Tickets in ticket_sla.',
-        '# TYPE prazo_ticket_sla_rows gauge',
-        `prazo_ticket_sla_rows ${state.tickets}`,
-        '# HELP prazo_changed_tickets_pending Tickets whose events changed since the last recompute.',
-        '# TYPE prazo_changed_tickets_pending gauge',
-        `prazo_changed_tickets_pending ${state.pending}`,
+        ...gaugeLines('prazo_recompute_last_timestamp_seconds', 'When ticket_sla was last recomputed (Unix seconds).', state.at),
+        ...gaugeLines('prazo_ticket_sla_rows', 'Tickets in ticket_sla.', state.tickets),
+        ...gaugeLines('prazo_changed_tickets_pending', 'Tickets whose events changed since the last recompute.', state.pending),
       );
     }
     return lines;
-  } finally {
-    c.closeSync();
-  }
+  });
 }
 
 /** `GET /metrics`: Prometheus text format 0.0.4; refused (403 JSON) unless mayReadMetrics. */

@@ -5,11 +5,12 @@ import { getHolidays } from '../../metrics/calendar/getHolidays.js';
 import { SEVERITIES } from '../../policy/policySchema.js';
 import { listPersonalTokens } from '../auth/personalTokens.js';
 import { listUsers } from '../auth/users.js';
+import { isoSql, withConnection } from '../auth/withConnection.js';
 import { formatInstant, formatSeconds, TIME_ZONE } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import { listSourceTokens } from '../tokens.js';
 import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
-import { type Html, renderLayout, renderTable } from './renderLayout.js';
+import { type Html, renderLayout, renderTable, withQuery } from './renderLayout.js';
 
 const AUDIT_ROWS = 200;
 
@@ -29,22 +30,23 @@ export interface AuditFilter {
   before?: number;
 }
 
-/** The audit log, newest first, AUDIT_ROWS at a time; filtered so that noise (refused reads) cannot hide the rest. */
-async function listAudit(db: Database, filter: AuditFilter, limit = AUDIT_ROWS): Promise<AuditRow[]> {
-  const c = await db.connect();
-  try {
+/**
+ * The audit log, newest first, AUDIT_ROWS at a time; filtered so that noise (refused reads) cannot
+ * hide the rest. One row more is read (not returned) so that `more` says whether older rows exist.
+ */
+async function listAudit(db: Database, filter: AuditFilter): Promise<{ rows: AuditRow[]; more: boolean }> {
+  const read = await withConnection(db, async (c) => {
     const reader = await c.runAndReadAll(
-      `SELECT id::DOUBLE AS id, strftime(occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS occurred_at, actor, role, action, target, detail
+      `SELECT id::DOUBLE AS id, ${isoSql('occurred_at')} AS occurred_at, actor, role, action, target, detail
        FROM audit_log
        WHERE ($action::VARCHAR IS NULL OR starts_with(action, $action::VARCHAR))
          AND ($before::BIGINT IS NULL OR id < $before::BIGINT)
        ORDER BY id DESC LIMIT $limit`,
-      { action: filter.action ?? null, before: filter.before ?? null, limit },
+      { action: filter.action ?? null, before: filter.before ?? null, limit: AUDIT_ROWS + 1 },
     );
     return reader.getRowObjectsJS() as unknown as AuditRow[];
-  } finally {
-    c.closeSync();
-  }
+  });
+  return { rows: read.slice(0, AUDIT_ROWS), more: read.length > AUDIT_ROWS };
 }
 
 function renderPolicy(ctx: PageContext, options: PageOptions): Html {
@@ -103,11 +105,11 @@ export async function renderAdminPage(c: Context<ServerEnv>, options: PageOption
     </form>
     ${renderTable(
       [ctx.t('col.when'), ctx.t('col.actor'), ctx.t('col.role'), ctx.t('col.action'), ctx.t('col.target'), ctx.t('col.detail')],
-      audit.map((a) => [at(a.occurred_at), a.actor, a.role, a.action, a.target ?? '', a.detail ?? '']),
+      audit.rows.map((a) => [at(a.occurred_at), a.actor, a.role, a.action, a.target ?? '', a.detail ?? '']),
       ctx.t('admin.none'),
     )}
-    ${audit.length === AUDIT_ROWS
-      ? html`<p><a href="/admin?${new URLSearchParams({ ...(auditFilter.action ? { action: auditFilter.action } : {}), before: String(audit[audit.length - 1]!.id) }).toString()}#audit">${ctx.t('admin.older')}</a></p>`
+    ${audit.more
+      ? html`<p><a href="${withQuery(ctx.url, { before: String(audit.rows.at(-1)!.id) })}#audit">${ctx.t('admin.older')}</a></p>`
       : ''}
     ${renderPolicy(ctx, options)}`;
   return c.html(renderLayout(ctx.layout({ title: ctx.t('admin.title'), active: '/admin', body })));

@@ -4,7 +4,7 @@ import type { SessionUser } from '../auth/types.js';
 import { formatInstant, formatSeconds } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import { listOpenTickets, type OpenTicket } from '../routes/listOpenTickets.js';
-import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
+import { type PageContext, type PageOptions, pageContext, renderSeveritySelect } from './pageContext.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
 import { codesOf, labelValue } from '../i18n/labelValue.js';
 
@@ -55,10 +55,7 @@ function readAtRiskFilters(c: Context<ServerEnv>): AtRiskFilters {
 function renderAtRiskForm(ctx: PageContext, filters: AtRiskFilters): Html {
   const t = ctx.t;
   return html`<form class="filters" method="get" action="/em-risco">
-    <label>${t('filter.severity')}<select name="severity">
-      <option value="">${t('filter.all')}</option>
-      ${codesOf('severity').map((s) => html`<option value="${s}"${filters.severity === s ? html` selected` : ''}>${labelValue(ctx.lang, 'severity', s)}</option>`)}
-    </select></label>
+    ${renderSeveritySelect(ctx, filters.severity)}
     <label>${t('filter.client')}<input name="client" value="${filters.client ?? ''}" /></label>
     <button type="submit">${t('filter.apply')}</button>
   </form>`;

@@ -11,7 +11,7 @@ import { type PageContext, type PageOptions, pageContext, readPageFilters, rende
 import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
 import { formatDuration } from '../../policy/parseDuration.js';
-import type { Policy } from '../../policy/policySchema.js';
+import { type Policy, SEVERITIES } from '../../policy/policySchema.js';
 
 /** The single numbers of the cards, each for the period and the previous one. */
 export const OVERVIEW_CARDS = ['response_compliance', 'solution_compliance', 'breaches', 'backlog', 'at_risk'] as const;
@@ -38,7 +38,7 @@ function renderCard(ctx: PageContext, current: MetricResult, previous: MetricRes
 
 function renderSeverityTable(ctx: PageContext, policy: Readonly<Policy>, response: MetricResult, solution: MetricResult): Html {
   const bySeverity = (result: MetricResult, severity: string) => result.rows.find((r) => r.severity === severity)?.value ?? null;
-  const rows = (['urgente', 'alta', 'media', 'baixa'] as const).map((severity) => [
+  const rows = SEVERITIES.map((severity) => [
     // The guide's name and its promise, e.g. "Média (8x5: 2h / 24h)".
     `${policy.severities[severity].label} (${policy.severities[severity].calendar}: ${formatDuration(policy.severities[severity].firstResponse)} / ${formatDuration(policy.severities[severity].solution)})`,
     formatValue(ctx.lang, bySeverity(response, severity), 'percent'),

@@ -5,7 +5,7 @@ import type { Database } from '../../db/openDatabase.js';
 import type { MetricQuery } from '../../metrics/registry/types.js';
 import type { Policy } from '../../policy/policySchema.js';
 import type { SessionUser } from '../auth/types.js';
-import { labelValue } from '../i18n/labelValue.js';
+import { codesOf, labelValue } from '../i18n/labelValue.js';
 import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
 import { resolveLang } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
@@ -61,6 +61,14 @@ export function readPageFilters(c: Context<ServerEnv>, now: number): PageFilters
 
 type FilterField = 'severity' | 'client' | 'analyst' | 'category';
 
+/** The severity filter of the filter forms: every code in the guide's order, named as the guide does. */
+export function renderSeveritySelect(ctx: PageContext, selected: string | undefined): Html {
+  return html`<label>${ctx.t('filter.severity')}<select name="severity">
+            <option value="">${ctx.t('filter.all')}</option>
+            ${codesOf('severity').map((s) => html`<option value="${s}"${selected === s ? html` selected` : ''}>${labelValue(ctx.lang, 'severity', s)}</option>`)}
+          </select></label>`;
+}
+
 /** The filter form: a GET to the same page, so the URL carries the filters. */
 export function renderFilterForm(
   ctx: PageContext,
@@ -69,21 +77,26 @@ export function renderFilterForm(
   extra: Html | string = '',
 ): Html {
   const t = ctx.t;
-  const severities = ['urgente', 'alta', 'media', 'baixa'];
   const input = (field: Exclude<FilterField, 'severity'>) =>
     html`<label>${t(`filter.${field}` as MessageKey)}<input name="${field}" value="${values.filters[field] ?? ''}" /></label>`;
   return html`<form class="filters" method="get">
     <label>${t('filter.from')}<input type="date" name="from" value="${values.period.from.slice(0, 10)}" /></label>
     <label>${t('filter.to')}<input type="date" name="to" value="${values.period.to.slice(0, 10)}" /></label>
-    ${fields.map((field) =>
-      field === 'severity'
-        ? html`<label>${t('filter.severity')}<select name="severity">
-            <option value="">${t('filter.all')}</option>
-            ${severities.map((s) => html`<option value="${s}"${values.filters.severity === s ? html` selected` : ''}>${labelValue(ctx.lang, 'severity', s)}</option>`)}
-          </select></label>`
-        : input(field),
-    )}
+    ${fields.map((field) => (field === 'severity' ? renderSeveritySelect(ctx, values.filters.severity) : input(field)))}
     ${extra}
     <button type="submit">${t('filter.apply')}</button>
   </form>`;
+}
+
+/** A text field of a parsed form body; undefined when absent or a file. */
+export const formText = (body: Record<string, unknown>, name: string): string | undefined =>
+  typeof body[name] === 'string' ? body[name] : undefined;
+
+/**
+ * The message a code from the URL (`?problem=`, `?ok=`) names in `table`, or undefined for a code
+ * the table does not list: the URL cannot put text on a page (own keys only, so `constructor` is
+ * no code either).
+ */
+export function codeMessage(ctx: PageContext, table: Readonly<Record<string, MessageKey>>, code: string | undefined): string | undefined {
+  return code !== undefined && Object.hasOwn(table, code) ? ctx.t(table[code]!) : undefined;
 }

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { type Role, roleAtLeast } from '../../access/roles.js';
+import { CSRF_FIELD } from '../auth/createAuthMiddleware.js';
 import type { SessionUser } from '../auth/types.js';
 import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
 
@@ -44,11 +45,23 @@ export interface LayoutProps {
   charts?: boolean;
 }
 
-function toggleHref(url: string, lang: Lang): string {
+/**
+ * The path and query of `url` with `changes` made (a value sets that parameter, undefined removes
+ * it): links that keep the page's other parameters (filters, language, paging).
+ */
+export function withQuery(url: string, changes: Record<string, string | undefined>): string {
   const target = new URL(url, 'http://x');
-  target.searchParams.set('lang', lang === 'pt' ? 'en' : 'pt');
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) target.searchParams.delete(name);
+    else target.searchParams.set(name, value);
+  }
   return `${target.pathname}${target.search}`;
 }
+
+/** The hidden field that carries the CSRF token in every form a session posts. */
+export const csrfInput = (token: string): Html => html`<input type="hidden" name="${CSRF_FIELD}" value="${token}" />`;
+
+const toggleHref = (url: string, lang: Lang) => withQuery(url, { lang: lang === 'pt' ? 'en' : 'pt' });
 
 function renderNav(props: LayoutProps): Html {
   const { lang, user, active } = props;
@@ -66,7 +79,7 @@ function renderNav(props: LayoutProps): Html {
       ${user
         ? html`<span class="who" title="${user.role}">${user.name || user.email}</span>
             <form method="post" action="/logout" class="inline">
-              <input type="hidden" name="_csrf" value="${props.csrfToken}" />
+              ${csrfInput(props.csrfToken)}
               <button type="submit" class="link">${t('nav.logout')}</button>
             </form>`
         : ''}

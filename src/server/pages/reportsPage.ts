@@ -9,8 +9,8 @@ import type { ReportRow } from '../../reports/reportStore.js';
 import type { Lang, MessageKey } from '../i18n/messages.js';
 import { formatInstant, formatValue, TIME_ZONE } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
-import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
-import { type Html, renderLayout, renderTable } from './renderLayout.js';
+import { codeMessage, type PageContext, type PageOptions, pageContext } from './pageContext.js';
+import { csrfInput, type Html, renderLayout, renderTable } from './renderLayout.js';
 
 /** The messages a redirect may ask the page to show (`?ok=added`); anything else is ignored. */
 const NOTICES = { added: 'reports.ok.added', removed: 'reports.ok.removed', retried: 'reports.ok.retried' } as const satisfies Record<string, MessageKey>;
@@ -71,7 +71,7 @@ function renderArchive(ctx: PageContext, reports: ReportRow[], deliveries: Map<n
   return renderTable(headers.map((key) => ctx.t(key)), rows, ctx.t('reports.empty'));
 }
 
-const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
+const csrfField = (ctx: PageContext) => csrfInput(ctx.csrfToken);
 
 /** The "Tentar de novo" form of a failed delivery, for whoever may retry it (not for an address since removed). */
 function renderRetry(ctx: PageContext, d: Delivery, removed: Set<string>): Html | string {
@@ -136,11 +136,10 @@ function renderRecipients(ctx: PageContext, recipients: Recipient[], form?: Reci
 
 function renderNotice(ctx: PageContext, c: Context<ServerEnv>, form?: RecipientFormState): Html | string {
   if (form) return html`<p class="bad" role="alert">${form.error}</p>`;
-  const ok = c.req.query('ok');
-  if (ok && ok in NOTICES) return html`<p class="good" role="status">${ctx.t(NOTICES[ok as keyof typeof NOTICES])}</p>`;
-  const problem = c.req.query('problem');
-  if (problem && problem in PROBLEMS) return html`<p class="bad" role="alert">${ctx.t(PROBLEMS[problem as keyof typeof PROBLEMS])}</p>`;
-  return '';
+  const ok = codeMessage(ctx, NOTICES, c.req.query('ok'));
+  if (ok) return html`<p class="good" role="status">${ok}</p>`;
+  const problem = codeMessage(ctx, PROBLEMS, c.req.query('problem'));
+  return problem ? html`<p class="bad" role="alert">${problem}</p>` : '';
 }
 
 /**

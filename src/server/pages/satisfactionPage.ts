@@ -20,11 +20,11 @@ import {
 import { ANSWER_READERS, listSurveyAnswers } from '../../metrics/satisfaction/listSurveyAnswers.js';
 import { requireRole } from '../auth/guards.js';
 import { formatInstant, TIME_ZONE } from '../i18n/resolveLang.js';
-import type { ServerEnv } from '../routes/callerOf.js';
+import { callerOf, type ServerEnv } from '../routes/callerOf.js';
 import { CHART_SCRIPTS } from '../routes/createAssetRoutes.js';
-import { type PageContext, type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
+import { codeMessage, formText, type PageContext, type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
 import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
-import { type Html, renderLayout, renderTable } from './renderLayout.js';
+import { csrfInput, type Html, renderLayout, renderTable, withQuery } from './renderLayout.js';
 import type { MessageKey } from '../i18n/messages.js';
 
 /** Follow-ups per page of the queue; "Mais antigos →" shows the next ones. */
@@ -42,7 +42,7 @@ function pageState(ctx: PageContext): string {
 
 /** The hidden fields every queue form posts: the CSRF token and the page to come back to. */
 const hiddenFields = (ctx: PageContext) =>
-  html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" /><input type="hidden" name="back" value="${pageState(ctx)}" />`;
+  html`${csrfInput(ctx.csrfToken)}<input type="hidden" name="back" value="${pageState(ctx)}" />`;
 
 /** The forms a row offers the user: claim when open; contact and close when it is theirs (an admin: any open claim). */
 function renderActions(ctx: PageContext, row: FollowUpRow, hidden: Html): Html | string {
@@ -68,13 +68,8 @@ function renderActions(ctx: PageContext, row: FollowUpRow, hidden: Html): Html |
 /** Links to the queue's first page and to the next page (when there is one), keeping the page's other filters. */
 function renderQueuePaging(ctx: PageContext, next: FollowUpCursor | null, paged: boolean): Html | string {
   if (!paged && !next) return '';
-  const href = (after: FollowUpCursor | undefined) => {
-    const url = new URL(ctx.url, 'http://x');
-    url.searchParams.delete('after');
-    url.searchParams.delete('problem');
-    if (after) url.searchParams.set('after', encodeFollowUpCursor(after));
-    return `${url.pathname}${url.search}#queue`;
-  };
+  const href = (after: FollowUpCursor | undefined) =>
+    `${withQuery(ctx.url, { after: after && encodeFollowUpCursor(after), problem: undefined })}#queue`;
   return html`<p>${paged ? html`<a href="${href(undefined)}">${ctx.t('satisfaction.newest')}</a>` : ''}
     ${next ? html`<a href="${href(next)}">${ctx.t('satisfaction.older')}</a>` : ''}</p>`;
 }
@@ -112,8 +107,7 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
     listFollowUpPage(db, ctx.caller, { limit: FOLLOW_UP_ROWS, ...(after ? { after } : {}) }),
     ANSWER_READERS.includes(ctx.caller.role) ? listSurveyAnswers(db, ctx.caller, { ...values.period, limit: 50 }) : undefined,
   ]);
-  const code = c.req.query('problem') ?? '';
-  const problem = code in FOLLOW_UP_PROBLEMS ? ctx.t(FOLLOW_UP_PROBLEMS[code as keyof typeof FOLLOW_UP_PROBLEMS]) : undefined;
+  const problem = codeMessage(ctx, FOLLOW_UP_PROBLEMS, c.req.query('problem'));
   const answerRows = (answers ?? []).map((a) => [
     html`<a href="/tickets/${encodeURIComponent(a.ticket)}">${a.ticket}</a>`,
     formatInstant(ctx.lang, a.answered_at),
@@ -150,15 +144,13 @@ function toInstant(local: string): string {
   return parsed.isValid ? parsed.toISO()! : local;
 }
 
-const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
-
 /**
  * Where a queue form goes back to: /satisfacao with the query string the form carried (`back`:
  * the page of the queue, filters, language), never another path; a refusal adds ?problem=<code>.
  * Back on a later page of the queue it lands at the queue; a problem is shown at the top.
  */
 function backTo(body: Record<string, unknown>, problem?: string): string {
-  const params = new URLSearchParams(field(body, 'back') ?? '');
+  const params = new URLSearchParams(formText(body, 'back') ?? '');
   params.delete('problem');
   if (problem) params.set('problem', problem);
   const search = params.toString();
@@ -186,19 +178,18 @@ export function createFollowUpFormRoutes({ db }: PageOptions): Hono<ServerEnv> {
       return c.redirect(backTo(body, error.code), 303);
     }
   };
-  const caller = (c: Context<ServerEnv>) => pageContext(c).caller;
   app.post(
     '/claim',
-    act((c, body) => claimFollowUp(db, caller(c), { source: field(body, 'source') ?? '', id: field(body, 'id') ?? '' })),
+    act((c, body) => claimFollowUp(db, callerOf(c), { source: formText(body, 'source') ?? '', id: formText(body, 'id') ?? '' })),
   );
   app.post(
     '/:id/contact',
     act((c, body) => {
-      const note = field(body, 'note');
-      return recordContact(db, caller(c), Number(c.req.param('id')), {
-        contacted_at: toInstant(field(body, 'contacted_at') ?? ''),
-        channel: field(body, 'channel') as never,
-        outcome: field(body, 'outcome') as never,
+      const note = formText(body, 'note');
+      return recordContact(db, callerOf(c), Number(c.req.param('id')), {
+        contacted_at: toInstant(formText(body, 'contacted_at') ?? ''),
+        channel: formText(body, 'channel') as never,
+        outcome: formText(body, 'outcome') as never,
         ...(note ? { note } : {}),
       });
     }),
@@ -206,8 +197,8 @@ export function createFollowUpFormRoutes({ db }: PageOptions): Hono<ServerEnv> {
   app.post(
     '/:id/close',
     act((c, body) => {
-      const resolution = field(body, 'resolution');
-      return closeFollowUp(db, caller(c), Number(c.req.param('id')), resolution ? { resolution } : {});
+      const resolution = formText(body, 'resolution');
+      return closeFollowUp(db, callerOf(c), Number(c.req.param('id')), resolution ? { resolution } : {});
     }),
   );
   return app;

@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
-import type { RequestIdVariables } from 'hono/request-id';
-import { AccessError, type Caller, type Role, roleAtLeast } from '../../access/roles.js';
-import type { AuthVariables, SessionUser } from '../auth/types.js';
+import type { Caller } from '../../access/roles.js';
+import type { SessionUser } from '../auth/types.js';
+import type { AppEnv } from '../createApp.js';
 import { UnauthorizedError } from '../errors.js';
 
-/** The variables the app's middleware sets before these routes run. */
-export type ServerEnv = { Variables: RequestIdVariables & AuthVariables };
+/** The variables the app's middleware sets before these routes run (createApp's AppEnv). */
+export type ServerEnv = AppEnv;
 
 /** The signed-in user of an API request, or 401 (JSON) when anonymous. */
 export function userOf(c: Context<ServerEnv>): SessionUser {
@@ -20,11 +20,4 @@ export function userOf(c: Context<ServerEnv>): SessionUser {
 export function callerOf(c: Context<ServerEnv>): Caller {
   const user = userOf(c);
   return { role: user.role, actor: user.email };
-}
-
-/** 403 unless the signed-in user's role is at least `minimum`. */
-export function requireApiRole(c: Context<ServerEnv>, minimum: Role): Caller {
-  const caller = callerOf(c);
-  if (!roleAtLeast(caller.role, minimum)) throw new AccessError(403, 'forbidden', `requer o perfil ${minimum} ou acima`);
-  return caller;
 }

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { AccessError, type Role } from '../../access/roles.js';
-import type { Database } from '../../db/openDatabase.js';
 import { explainTicket, type TicketExplanation, UnknownTicketError } from '../../metrics/explainTicket.js';
 import { listMetrics } from '../../metrics/registry/metrics.js';
 import { getMetric } from '../../metrics/registry/queryMetric.js';
@@ -9,22 +8,15 @@ import {
   type FollowUpStatus,
   listFollowUpPage,
 } from '../../metrics/satisfaction/listFollowUps.js';
-import type { Policy } from '../../policy/policySchema.js';
 import { buildOpenApiDocument } from './buildOpenApiDocument.js';
 import { callerOf, type ServerEnv } from './callerOf.js';
-import type { MetricReader } from './createMetricReader.js';
+import type { PageOptions } from '../pages/pageContext.js';
 import { ARROW_TYPE, CSV_TYPE, exportFileName, formatMetricArrow, formatMetricCsv } from './formatMetricResult.js';
 import { listOpenTickets, listTicketEvents, parseOpenTicketsParams } from './listOpenTickets.js';
 import { readBy, readFilters, readPeriod } from './readPeriod.js';
 
-export interface ApiOptions {
-  db: Database;
-  policy: Readonly<Policy>;
-  /** The clock: default periods and the live clock of explained tickets. */
-  now: () => number;
-  /** queryMetric, cached for SLA metrics (createMetricReader). */
-  readMetric: MetricReader;
-}
+/** What the pages get too: the database, the policy, the clock and the shared metric reader. */
+export type ApiOptions = PageOptions;
 
 const FORMATS = ['json', 'csv', 'arrow'] as const;
 

@@ -6,12 +6,12 @@ import { addRecipient, removeRecipient } from '../../reports/recipients.js';
 import { requireRole } from '../auth/guards.js';
 import { translate } from '../i18n/messages.js';
 import { resolveLang } from '../i18n/resolveLang.js';
-import type { PageOptions } from '../pages/pageContext.js';
+import { formText, type PageOptions } from '../pages/pageContext.js';
 import { PROBLEMS, renderReportsPage } from '../pages/reportsPage.js';
 import { pageRole } from '../pages/renderLayout.js';
 import { callerOf, type ServerEnv } from './callerOf.js';
 
-const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
+const field = (body: Record<string, unknown>, name: string) => formText(body, name) ?? '';
 /** A browser's form post (it accepts HTML); scripts get the JSON error envelope instead of a redirect. */
 const fromBrowser = (c: Context<ServerEnv>) => c.req.header('accept')?.includes('text/html') === true;
 
@@ -83,7 +83,7 @@ export function createReportArchiveRoutes(options: PageOptions): Hono<ServerEnv>
     try {
       await retryDelivery(db, callerOf(c), key, options.now());
     } catch (error) {
-      if (error instanceof AccessError && error.code in PROBLEMS && fromBrowser(c)) return c.redirect(`/relatorios?problem=${error.code}`, 303);
+      if (error instanceof AccessError && Object.hasOwn(PROBLEMS, error.code) && fromBrowser(c)) return c.redirect(`/relatorios?problem=${error.code}`, 303);
       throw error;
     }
     return c.redirect('/relatorios?ok=retried', 303);

@@ -1,5 +1,6 @@
 import { AccessError } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
+import { isoSql, withConnection } from '../auth/withConnection.js';
 
 export const TICKET_STATES = ['on_track', 'at_risk', 'breached'] as const;
 export const MAX_TICKETS = 1000;
@@ -28,7 +29,7 @@ export interface OpenTicket {
   evaluated_at: string;
 }
 
-const iso = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS ${column}`;
+const iso = (column: string) => `${isoSql(column)} AS ${column}`;
 const invalid = (message: string) => new AccessError(400, 'invalid_query', message);
 
 /** Checks the query-string values; 400 invalid_query on a bad state or limit. */
@@ -76,8 +77,7 @@ export async function listOpenTickets(db: Database, params: OpenTicketsParams = 
   const where = ['resolved_at IS NULL'];
   const bound: Record<string, string | number> = { limit: params.limit ?? 100 };
   addEqualityFilters(where, bound, params, ['state', 'analyst', 'severity', 'client']);
-  const c = await db.connect();
-  try {
+  return withConnection(db, async (c) => {
     const reader = await c.runAndReadAll(
       `SELECT ${openTicketColumns()}
        FROM ticket_sla WHERE ${where.join(' AND ')}
@@ -86,9 +86,7 @@ export async function listOpenTickets(db: Database, params: OpenTicketsParams = 
       bound,
     );
     return reader.getRowObjectsJS() as unknown as OpenTicket[];
-  } finally {
-    c.closeSync();
-  }
+  });
 }
 
 export interface TicketEvent {
@@ -109,8 +107,7 @@ export interface TicketEvent {
  * through src/metrics/satisfaction only) and without the raw or unknown fields as sent.
  */
 export async function listTicketEvents(db: Database, ticket: string): Promise<TicketEvent[]> {
-  const c = await db.connect();
-  try {
+  return withConnection(db, async (c) => {
     const reader = await c.runAndReadAll(
       `SELECT ${iso('occurred_at')}, type, status, severity, by_role, analyst, category, reason, answer, source
        FROM events WHERE ticket = $ticket AND type NOT LIKE 'survey.%'
@@ -118,9 +115,7 @@ export async function listTicketEvents(db: Database, ticket: string): Promise<Ti
       { ticket },
     );
     return reader.getRowObjectsJS() as unknown as TicketEvent[];
-  } finally {
-    c.closeSync();
-  }
+  });
 }
 
 /** Tickets opened in [from, to) that missed the response or the solution target, worst first. */
@@ -131,8 +126,7 @@ export async function listBreaches(
   const where = ['opened_at >= to_timestamp($from)', 'opened_at < to_timestamp($to)', '(response_met = false OR solution_met = false)'];
   const bound: Record<string, string | number> = { from: params.fromSeconds, to: params.toSeconds, limit: params.limit ?? 100 };
   addEqualityFilters(where, bound, params, ['severity', 'client', 'analyst']);
-  const c = await db.connect();
-  try {
+  return withConnection(db, async (c) => {
     const reader = await c.runAndReadAll(
       `SELECT ${openTicketColumns()}, response_met, solution_met, solution_margin_seconds
        FROM ticket_sla WHERE ${where.join(' AND ')}
@@ -141,7 +135,5 @@ export async function listBreaches(
       bound,
     );
     return reader.getRowObjectsJS() as never;
-  } finally {
-    c.closeSync();
-  }
+  });
 }

@@ -1,11 +1,10 @@
 import { DateTime } from 'luxon';
-import { DIMENSIONS, type Dimension, type MetricQuery } from '../../metrics/registry/types.js';
+import { METRICS_ZONE as ZONE } from '../../metrics/registry/parseMetricQuery.js';
+import type { Dimension, MetricQuery } from '../../metrics/registry/types.js';
 
-export const ZONE = 'America/Sao_Paulo';
 /** Length of the default period, in days, ending with today (São Paulo). */
 export const DEFAULT_PERIOD_DAYS = 28;
 export const FILTER_DIMENSIONS = ['severity', 'client', 'analyst', 'category', 'channel'] as const;
-export type FilterDimension = (typeof FILTER_DIMENSIONS)[number];
 
 export interface PeriodDates {
   /** YYYY-MM-DD, inclusive. */
@@ -56,5 +55,3 @@ export function readFilters(query: Record<string, string | undefined>): NonNulla
   for (const d of FILTER_DIMENSIONS) if (query[d]) filters[d] = query[d];
   return filters;
 }
-
-export const isDimension = (value: string): value is Dimension => (DIMENSIONS as readonly string[]).includes(value);

@@ -46,6 +46,17 @@ describe('createMetricReader', () => {
     expect(await count()).toBe(start + 2);
   });
 
+  test('a failed read of the data version does not fail every later read', async () => {
+    let fail = true;
+    const flaky: Database = { ...db, connect: () => (fail ? Promise.reject(new Error('connect failed')) : db.connect()) };
+    let now = 0;
+    const read = createMetricReader(flaky, { clock: () => now });
+    await expect(read(leadership, { name: 'breaches', ...MARCH })).rejects.toThrow('connect failed');
+    fail = false;
+    now = 5000;
+    expect((await read(leadership, { name: 'breaches', ...MARCH })).rows).toHaveLength(1);
+  });
+
   test('a refused read is not cached as a success', async () => {
     const read = createMetricReader(db);
     await expect(read({ role: 'analyst', actor: 'a@test' }, { name: 'breaches', from: 'x', to: MARCH.to })).rejects.toMatchObject({ status: 400 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Database, openDatabase } from '../../../src/db/openDatabase.js';
-import { createApp, type Logger } from '../../../src/server/createApp.js';
+import { createApp, FORM_MAX_BODY_BYTES, type Logger } from '../../../src/server/createApp.js';
 import { cookieFrom, readJson, createTestUser, loginAs, openLoginForm, setCookieLine, submitLogin } from './authHelpers.js';
 
 const START = Date.parse('2026-03-02T12:00:00Z');
@@ -92,6 +92,26 @@ describe('POST /login', () => {
       expect(await res.text()).toContain('E-mail ou senha incorretos.');
       expect(cookieFrom(res, 'prazo_session')).toBeUndefined();
     }
+  });
+
+  test('a form body over FORM_MAX_BODY_BYTES is refused 413 before it is read, even anonymous', async () => {
+    const big = new URLSearchParams({ email: 'a@b.c', password: 'x'.repeat(FORM_MAX_BODY_BYTES) });
+    const res = await app.request('/login', {
+      method: 'POST',
+      headers: { ...freshIp(), 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: big,
+    });
+    expect(res.status).toBe(413);
+    expect((await readJson(res)).error.code).toBe('payload_too_large');
+    // Chunked (no Content-Length): counted as it arrives.
+    const stream = new Blob([big.toString()]).stream();
+    const chunked = await app.request('/login', {
+      method: 'POST',
+      headers: { ...freshIp(), 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
   });
 
   test('the login form without its CSRF token is refused (403) and signs no one in', async () => {

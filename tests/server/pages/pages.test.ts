@@ -191,6 +191,30 @@ describe('Admin and Relatórios', () => {
     expect((await get('/admin?before=99999999999999999999999', admin)).status).toBe(200);
   });
 
+  test('the audit log offers older rows only when there are some: a page of exactly 200 has no link', async () => {
+    const admin = await loginAs(app, db, 'admin');
+    const c = await db.connect();
+    try {
+      await c.run("INSERT INTO audit_log (actor, role, action, target) SELECT 'ana@test.prazo', 'analyst', 'zz.exact', 'x-' || i FROM range(200) r(i)");
+    } finally {
+      c.closeSync();
+    }
+    expect((await get('/admin?action=zz.', admin)).html).not.toContain('Mais antigos');
+    const c2 = await db.connect();
+    try {
+      await c2.run("INSERT INTO audit_log (actor, role, action, target) VALUES ('ana@test.prazo', 'analyst', 'zz.exact', 'x-200')");
+    } finally {
+      c2.closeSync();
+    }
+    const html = (await get('/admin?action=zz.&lang=en', admin)).html;
+    // The link keeps the page's filter and language.
+    const older = /<a href="([^"]+)#audit">Older/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+    expect(Object.fromEntries(new URL(older!, 'http://x').searchParams)).toEqual({ action: 'zz.', lang: 'en', before: expect.stringMatching(/^\d+$/) });
+    const last = (await get(older!, admin)).html;
+    expect(last.match(/<td>zz\.exact<\/td>/g)).toHaveLength(1);
+    expect(last).not.toContain('Older');
+  });
+
   test('Relatórios: the empty state, then a generated report in the archive', async () => {
     expect((await get('/relatorios', leadership)).html).toContain('Nenhum relatório gerado ainda.');
     const c = await db.connect();

@@ -237,6 +237,10 @@ describe('Relatórios: recipients', () => {
     const html = await (await get('/relatorios?ok=%3Cb%3Einjetado', leadership)).text();
     expect(html).not.toContain('<b>injetado');
     expect(html).not.toMatch(/<p class="(good|bad)" role=/);
+    // Names every object has are no codes either (no empty notice).
+    for (const code of ['ok=constructor', 'problem=toString', 'ok=__proto__']) {
+      expect(await (await get(`/relatorios?${code}`, leadership)).text()).not.toMatch(/<p class="(good|bad)" role=/);
+    }
   });
 });
 
