@@ -126,7 +126,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'start': {
         await runStartCommand(rest, (line) => io.stderr(`${line}\n`));
         if (rest.includes('--summary-only')) return 0;
-        const serveArgs = rest.filter((arg, i) => arg !== '--date' && rest[i - 1] !== '--date');
+        const serveArgs = rest.filter((arg, i) => arg !== '--date' && !arg.startsWith('--date=') && rest[i - 1] !== '--date');
         await runServeCommand(serveArgs, { out, stderr: io.stderr });
         return 0;
       }

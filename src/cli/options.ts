@@ -1,8 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BusinessCalendar } from '../metrics/calendar/types.js';
 import { createCalendars } from '../metrics/calendar/createCalendars.js';
+import { resolveDbPath } from '../db/openDatabase.js';
 import { loadPolicy, PolicyError } from '../policy/loadPolicy.js';
 import type { Policy } from '../policy/policySchema.js';
+import { parseReportConfig, type ReportConfig } from '../reports/parseReportConfig.js';
 import { INSTANT_HINT, parseInstant } from '../time/parseInstant.js';
 import { CliError } from './CliError.js';
 
@@ -43,6 +45,15 @@ export function policyOption(values: Record<string, unknown>): Readonly<Policy> 
   } catch (error) {
     if (error instanceof PolicyError) throw new CliError(error.message);
     throw error;
+  }
+}
+
+/** The reports settings (PRAZO_* over the policy's `reports`, archive beside --db); a bad one is a one-line CliError. */
+export function reportConfigOption(values: Record<string, unknown>, policy: Readonly<Policy>, env: NodeJS.ProcessEnv = process.env): Readonly<ReportConfig> {
+  try {
+    return parseReportConfig(env, policy.reports, resolveDbPath(values.db as string | undefined));
+  } catch (error) {
+    throw new CliError((error as Error).message);
   }
 }
 

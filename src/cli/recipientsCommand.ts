@@ -1,6 +1,6 @@
-import type { Caller } from '../access/roles.js';
 import { AccessError } from '../access/roles.js';
-import { addRecipient, listRecipients, removeRecipient } from '../reports/recipients.js';
+import { addRecipient, listRecipients, normalizeEmail, removeRecipient } from '../reports/recipients.js';
+import { CLI_CALLER } from '../server/auth/users.js';
 import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
 import { parseOptions } from './options.js';
@@ -9,9 +9,6 @@ export const RECIPIENTS_HELP = `prazo recipients add EMAIL [--name NAME] | remov
 
   Who receives the weekly report by e-mail. add and remove print {"email","active"}; list prints
   one JSON line per recipient ({"email","name","addedAt","removedAt"}); --all includes removed ones.`;
-
-/** The command line acts as an administrator (whoever can run it can open the database file). */
-const CLI_CALLER: Caller = { role: 'admin', actor: 'system:cli' };
 
 export async function runRecipientsCommand(argv: string[], out: (json: unknown) => void): Promise<void> {
   const { values, positionals } = parseOptions(argv, { name: { type: 'string' }, all: { type: 'boolean' } });
@@ -31,7 +28,7 @@ export async function runRecipientsCommand(argv: string[], out: (json: unknown) 
     } else if (sub === 'remove') {
       const removed = await removeRecipient(db, CLI_CALLER, email!);
       if (!removed) throw new CliError(`${email} is not an active recipient`, 1);
-      out({ email: email!.trim().toLowerCase(), active: false });
+      out({ email: normalizeEmail(email!), active: false });
     } else {
       for (const r of await listRecipients(db, CLI_CALLER, { includeRemoved: values.all === true })) out(r);
     }

@@ -1,14 +1,13 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import nodemailer from 'nodemailer';
-import { resolveDbPath } from '../db/openDatabase.js';
 import { createOutbox } from '../reports/createOutbox.js';
 import { createWeeklyReportService } from '../reports/createWeeklyReportService.js';
-import { parseReportConfig } from '../reports/parseReportConfig.js';
 import { getPreviousWeek, parseReportWeek } from '../reports/reportWeek.js';
 import { CLI_CALLER } from '../server/auth/users.js';
 import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
-import { parseOptions, policyOption } from './options.js';
+import { parseOptions, policyOption, reportConfigOption } from './options.js';
 
 export const REPORT_HELP = `prazo report weekly [--week 2026-W47] [--out FILE.pdf] [--force] [--send] [--db PATH]
 
@@ -40,19 +39,22 @@ export async function runReportCommand(argv: string[], out: (json: unknown) => v
     throw new CliError(`--week: ${(error as Error).message}`);
   }
   const policy = policyOption(values);
-  const config = (() => {
-    try {
-      return parseReportConfig(process.env, policy.reports, resolveDbPath(values.db as string | undefined));
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
-  })();
+  const config = reportConfigOption(values, policy);
   if (values.send && !config.smtpUrl) throw new CliError('--send needs PRAZO_SMTP_URL (e.g. smtp://mail.example.com:587)');
+  // Checked before the render, which takes seconds: a typo in --out must not cost a browser run.
+  const outDir = values.out === undefined ? undefined : dirname(resolve(String(values.out)));
+  if (outDir !== undefined && !statSync(outDir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`--out: no folder ${outDir}`);
   const db = await openForCli(values.db);
   const service = createWeeklyReportService({ db, policy, archiveDir: config.archiveDir });
   try {
     const { report, created } = await service.generate(week, values.force ? { force: CLI_CALLER } : {});
-    if (values.out) copyFileSync(report.path, String(values.out));
+    if (values.out) {
+      try {
+        copyFileSync(report.path, String(values.out));
+      } catch (error) {
+        throw new CliError(`--out: the report is archived at ${report.path} but could not be copied: ${(error as Error).message}`, 1);
+      }
+    }
     let deliveries;
     if (values.send) {
       const outbox = createOutbox({ db, transport: nodemailer.createTransport(config.smtpUrl!), from: config.mailFrom, company: policy.company, maxAttempts: config.maxAttempts });

@@ -1,15 +1,16 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { type Database, resolveDbPath } from '../db/openDatabase.js';
+import type { Database } from '../db/openDatabase.js';
 import { markInterruptedRuns } from '../ingest/ingestFile.js';
 import { createApp, createJsonLogger, DEFAULT_MAX_BODY_BYTES, type Logger } from '../server/createApp.js';
 import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
-import { parseOptions, policyOption } from './options.js';
+import { parseOptions, policyOption, reportConfigOption } from './options.js';
 import { startRecomputeLoop, type RecomputeLoop } from '../metrics/startRecomputeLoop.js';
 import { createHttpMetrics } from '../server/observability/createHttpMetrics.js';
-import { parseReportConfig, type ReportConfig } from '../reports/parseReportConfig.js';
+import type { ReportConfig } from '../reports/parseReportConfig.js';
+import type { Policy } from '../policy/policySchema.js';
 import { type RunningReportService, startReportService } from '../reports/startReportService.js';
 
 const isOn = (value: string | undefined) => /^(1|on|true|yes|sim)$/i.test(value ?? '');
@@ -117,30 +118,43 @@ async function stopServer(server: Server, logger: Logger, signals: SignalSource)
   }
 }
 
+/** serve's own options (besides --policy and --db); `prazo start` takes them too and passes them on. */
+export const SERVE_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'secure-cookies': { type: 'boolean' },
+  'trust-proxy': { type: 'boolean' },
+} as const;
+
+export interface ServeSettings {
+  port: number;
+  host: string;
+  policy: Readonly<Policy>;
+  reportConfig: Readonly<ReportConfig>;
+  secureCookies: boolean;
+  trustProxy: boolean;
+}
+
+/** What serve will run with, from its options and the environment: a bad one is a one-line CliError before anything is opened. */
+export function parseServeSettings(values: Record<string, unknown>, policy: Readonly<Policy> = policyOption(values), env: NodeJS.ProcessEnv = process.env): ServeSettings {
+  return {
+    port: parsePort((values.port as string | undefined) ?? '3000'),
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    policy,
+    reportConfig: reportConfigOption(values, policy, env),
+    secureCookies: values['secure-cookies'] === true || isOn(env.PRAZO_SECURE_COOKIES),
+    trustProxy: values['trust-proxy'] === true || isOn(env.PRAZO_TRUST_PROXY),
+  };
+}
+
 /** `prazo serve`: resolves once the server has stopped and the database is closed. */
 export async function runServeCommand(argv: string[], io: ServeIo, signals: SignalSource = process): Promise<void> {
-  const { values } = parseOptions(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'secure-cookies': { type: 'boolean' },
-    'trust-proxy': { type: 'boolean' },
-  });
+  const { values } = parseOptions(argv, SERVE_OPTIONS);
   if (values.help) {
     io.stderr(`${SERVE_HELP}\n`);
     return;
   }
-  const port = parsePort((values.port as string | undefined) ?? '3000');
-  const host = (values.host as string | undefined) ?? '127.0.0.1';
-  const policy = policyOption(values);
-  const env = process.env;
-  let reportConfig: Readonly<ReportConfig>;
-  try {
-    reportConfig = parseReportConfig(env, policy.reports, resolveDbPath(values.db as string | undefined));
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
-  const secureCookies = values['secure-cookies'] === true || isOn(env.PRAZO_SECURE_COOKIES);
-  const trustProxy = values['trust-proxy'] === true || isOn(env.PRAZO_TRUST_PROXY);
+  const { port, host, policy, reportConfig, secureCookies, trustProxy } = parseServeSettings(values);
   const logger = createJsonLogger(io.stderr);
   const db: Database = await openForCli(values.db);
   const httpMetrics = createHttpMetrics();

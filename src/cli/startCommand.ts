@@ -6,14 +6,17 @@ import { seedDemoIfEmpty } from '../demo/seedDemoIfEmpty.js';
 import { openForCli } from './ingestCommand.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../demo/demoUsers.js';
 import { createUser, findUser } from '../server/auth/users.js';
+import { parseServeSettings, SERVE_OPTIONS } from './serveCommand.js';
 
 /**
  * The first half of what `npm start` runs once set-up is done: the active policy and this week's
  * support hours in pt-BR. The CLI then starts the server (`prazo serve`) unless --summary-only.
  */
 export async function runStartCommand(argv: string[], write: (line: string) => void): Promise<void> {
-  const { values } = parseOptions(argv, { date: { type: 'string' }, 'summary-only': { type: 'boolean' }, port: { type: 'string' }, host: { type: 'string' } });
+  const { values } = parseOptions(argv, { date: { type: 'string' }, 'summary-only': { type: 'boolean' }, ...SERVE_OPTIONS });
   const policy = policyOption(values);
+  // serve's settings are checked now, not after seeding the demo year: a bad --port fails at once.
+  if (!values['summary-only']) parseServeSettings(values, policy);
   const week = describeWeek(policy, values.date as string | undefined);
   write(`Prazo — ${policy.company}`);
   write('');

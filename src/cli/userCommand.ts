@@ -4,7 +4,7 @@ import { createPersonalToken, listPersonalTokens, revokePersonalToken } from '..
 import { createUser, disableUser, generatePassword, listUsers, MIN_PASSWORD_LENGTH, setUserPassword, setUserRole } from '../server/auth/users.js';
 import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
-import { parseOptions, requireOption } from './options.js';
+import { parseOptions as parseAnyOptions, requireOption } from './options.js';
 
 export const USER_HELP = `prazo user <add|list|password|role|disable|token|tokens|revoke-token> [options]
 
@@ -33,6 +33,14 @@ export interface UserCommandIo {
   warn: (text: string) => void;
   /** The whole of stdin (for --password-stdin); process.stdin by default. */
   readStdin?: () => Promise<string>;
+}
+
+/** The subcommands take options only: a stray word (`--name Ana Silva` unquoted) is refused, not dropped. */
+function parseOptions<T extends Parameters<typeof parseAnyOptions>[1]>(argv: string[], options: T) {
+  const parsed = parseAnyOptions(argv, options);
+  const [extra] = parsed.positionals;
+  if (extra !== undefined) throw new CliError(`unexpected argument "${extra}" (quote a value with spaces); see prazo user --help`);
+  return parsed;
 }
 
 async function readProcessStdin(): Promise<string> {

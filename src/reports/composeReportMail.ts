@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { WeeklySummary } from './getWeeklySummary.js';
-import { formatCount, formatDay, formatPercent } from './formatPtBr.js';
+import { escapeHtml, formatCount, formatDay, formatPercent } from './formatPtBr.js';
 import type { ReportRow } from './reportStore.js';
+import { parseReportWeek } from './reportWeek.js';
 
 export interface ReportMail {
   from: string;
@@ -25,13 +26,12 @@ export function getDeliveryMessageId(reportId: number, recipient: string, from: 
   return `<prazo-report-${reportId}-${hash}@${domain}>`;
 }
 
-const isoDay = (instant: string, shiftDays = 0) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo' }).format(Date.parse(instant) + shiftDays * 86_400_000);
-
 /** The mail in pt-BR: a short summary in the body and the archived PDF attached as it is. */
 export function composeReportMail(report: ReportRow, summary: WeeklySummary, to: string, from: string, company: string): ReportMail {
-  const first = formatDay(isoDay(report.periodStart));
-  const last = formatDay(isoDay(report.periodEnd, -1));
+  // The same Monday and Sunday as the PDF's header (renderPrintTemplates).
+  const week = parseReportWeek(report.period);
+  const first = formatDay(week.firstDay);
+  const last = formatDay(week.lastDay);
   const lines = [
     `1ª resposta no prazo: ${formatPercent(summary.responseCompliance)}`,
     `Solução no prazo: ${formatPercent(summary.solutionCompliance)}`,
@@ -40,8 +40,7 @@ export function composeReportMail(report: ReportRow, summary: WeeklySummary, to:
   ];
   const intro = `Segue em anexo o relatório semanal de SLA de ${company}, semana ${report.period} (${first} a ${last}), com ${report.pages} ${report.pages === 1 ? 'página' : 'páginas'}.`;
   const text = `Olá,\n\n${intro}\n\nResumo da semana:\n${lines.map((l) => `- ${l}`).join('\n')}\n\nMensagem automática do Prazo.\n`;
-  const escape = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
-  const html = `<p>Olá,</p><p>${escape(intro)}</p><p>Resumo da semana:</p><ul>${lines.map((l) => `<li>${escape(l)}</li>`).join('')}</ul><p>Mensagem automática do Prazo.</p>`;
+  const html = `<p>Olá,</p><p>${escapeHtml(intro)}</p><p>Resumo da semana:</p><ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul><p>Mensagem automática do Prazo.</p>`;
   return {
     from,
     to,

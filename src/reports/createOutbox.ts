@@ -80,13 +80,16 @@ const ISO = (col: string) => `strftime(${col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%
 
 /** The deliveries (of one report, or all), newest report first: for the Relatórios page. */
 export async function listDeliveries(db: Database, reportId?: number): Promise<Delivery[]> {
+  return selectDeliveries(db, '$report::BIGINT IS NULL OR report_id = $report::BIGINT', 'report_id DESC, recipient', { report: reportId ?? null });
+}
+
+async function selectDeliveries(db: Database, where: string, orderBy: string, params: Record<string, string | number | null>): Promise<Delivery[]> {
   const c = await db.connect();
   try {
     const rows = (await c.runAndReadAll(
       `SELECT report_id::INTEGER AS report_id, recipient, status, attempts, ${ISO('next_attempt_at')} AS next_attempt_at, last_error,
-         ${ISO('sent_at')} AS sent_at, message_id FROM deliveries WHERE $report::BIGINT IS NULL OR report_id = $report::BIGINT
-       ORDER BY report_id DESC, recipient`,
-      { report: reportId ?? null },
+         ${ISO('sent_at')} AS sent_at, message_id FROM deliveries WHERE ${where} ORDER BY ${orderBy}`,
+      params,
     )).getRowObjectsJS();
     return rows.map((r) => ({
       reportId: Number(r.report_id), recipient: String(r.recipient), status: r.status as DeliveryStatus, attempts: Number(r.attempts),
@@ -194,11 +197,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
-  async function dueDeliveries(now: number): Promise<Delivery[]> {
-    const all = await listDeliveries(db);
-    return all.filter((d) => (d.status === 'pending' || d.status === 'sending') && Date.parse(d.nextAttemptAt) <= now)
-      .sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt) || a.reportId - b.reportId || a.recipient.localeCompare(b.recipient));
-  }
+  /** Only the due rows are read: the drain runs every 30 s and the table keeps every delivery ever made. */
+  const dueDeliveries = (now: number) =>
+    selectDeliveries(db, "status IN ('pending', 'sending') AND next_attempt_at <= $now::TIMESTAMPTZ", 'next_attempt_at, report_id, recipient', {
+      now: new Date(now).toISOString(),
+    });
 
   async function deliver(d: Delivery, mails: Map<number, Promise<(to: string) => ReportMail>>): Promise<'sent' | 'retrying' | 'failed'> {
     const key = { report: d.reportId, recipient: d.recipient };
