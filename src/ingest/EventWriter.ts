@@ -21,6 +21,7 @@ import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepare
 import { getKnownSources, insertRun, markRunFailed } from './runRows.js';
 import { stageBatches } from './stageBatches.js';
 import { withEventWriteLock } from './eventWriteLock.js';
+import { inTransaction } from '../db/withConnection.js';
 import type { IngestCounts, RawRecord } from './types.js';
 import type { ValidateOptions } from './validateEvent.js';
 
@@ -108,17 +109,9 @@ export class EventWriter {
       await connection.run('CREATE TEMP TABLE run_tickets (ticket VARCHAR)');
       const known = getKnownSources(db);
       // Under the lock: the first run of a new source inserts its row, as a batch may at the same time.
-      const id = await withEventWriteLock(db, async () => {
-        await connection.run('BEGIN TRANSACTION');
-        try {
-          const runId = await insertRun(connection, options, known, { id: null, read: 0, accepted: 0, duplicates: 0, rejected: 0, finish: false });
-          await connection.run('COMMIT');
-          return runId;
-        } catch (error) {
-          await connection.run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      });
+      const id = await withEventWriteLock(db, () =>
+        inTransaction(connection, () => insertRun(connection, options, known, { id: null, read: 0, accepted: 0, duplicates: 0, rejected: 0, finish: false })),
+      );
       known.add(options.source);
       return new EventWriter(db, connection, options, id);
     } catch (error) {

@@ -8,6 +8,7 @@ import {
   groupEventValues,
 } from './batchSql.js';
 import { withEventWriteLock } from './eventWriteLock.js';
+import { inTransaction } from '../db/withConnection.js';
 import { type BatchResult, EventWriter, type WriterOptions } from './EventWriter.js';
 import { type PreparedBatch, type PrepareOptions, prepareBatch } from './prepareBatch.js';
 import { getKnownSources, insertFinishedRuns, markRunFailed } from './runRows.js';
@@ -123,24 +124,20 @@ async function writeRunGroup(db: Database, runs: PreparedRun[]): Promise<RunResu
     ids.sort((a, b) => a - b);
     const params = { sources: listValue(runs.map((run) => run.options.source)), runIds: listValue(ids.map((id) => BigInt(id))) };
     const valid = batches.map((batch) => batch.positions.length);
-    return await withEventWriteLock(db, async () => {
-      await c.run('BEGIN TRANSACTION');
-      try {
+    const results = await withEventWriteLock(db, () =>
+      inTransaction(c, async () => {
         const accepted = await insertGroupEvents(c, params, ids, valid);
         if (batches.some((batch) => batch.surveys > 0)) await c.run(INSERT_GROUP_SURVEY_ANSWERS, params);
         if (batches.some((batch) => batch.rejects.length > 0)) {
           await c.run(INSERT_GROUP_REJECTS, { ...params, origins: listValue(runs.map((run) => run.options.origin)) });
         }
-        const results = runs.map((run, i) => groupResult(batches[i]!, ids[i]!, accepted[i]!));
-        await insertFinishedRuns(c, runs.map((run, i) => ({ options: run.options, counts: results[i]!, id: ids[i]! })), getKnownSources(db));
-        await c.run('COMMIT');
-        for (const run of runs) getKnownSources(db).add(run.options.source);
-        return results;
-      } catch (error) {
-        await c.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
+        const done = runs.map((run, i) => groupResult(batches[i]!, ids[i]!, accepted[i]!));
+        await insertFinishedRuns(c, runs.map((run, i) => ({ options: run.options, counts: done[i]!, id: ids[i]! })), getKnownSources(db));
+        return done;
+      }),
+    );
+    for (const run of runs) getKnownSources(db).add(run.options.source);
+    return results;
   } finally {
     c.closeSync();
   }

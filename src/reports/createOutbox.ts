@@ -6,6 +6,7 @@ import { getWeeklySummary } from './getWeeklySummary.js';
 import { createMetricReader, type MetricReader } from './metricSource.js';
 import { getReport } from './reportStore.js';
 import { type Clock, type Logger, quietLogger } from './types.js';
+import { inTransaction, withConnection } from '../db/withConnection.js';
 
 /** What the outbox needs of a nodemailer transport. */
 export interface MailTransport {
@@ -118,32 +119,26 @@ export async function retryDelivery(db: Database, caller: Caller, key: { reportI
   const unknown = new AccessError(404, 'unknown_delivery', `nenhuma entrega do relatório ${key.reportId} para "${recipient}"`);
   if (!Number.isSafeInteger(key.reportId) || key.reportId < 1) throw unknown;
   const params = { report: key.reportId, recipient };
-  const c = await db.connect();
-  try {
-    await c.run('BEGIN TRANSACTION');
-    const [row] = (await c.runAndReadAll(
-      `SELECT d.status, d.attempts, r.removed_at IS NOT NULL AS removed
-       FROM deliveries d LEFT JOIN recipients r ON r.email = d.recipient WHERE d.report_id = $report AND d.recipient = $recipient`,
-      params,
-    )).getRowObjectsJS();
-    if (!row) throw unknown;
-    if (row.status !== 'failed') {
-      throw new AccessError(409, 'delivery_not_failed', `a entrega do relatório ${key.reportId} para "${recipient}" está ${String(row.status)}, não failed: nada a tentar de novo`);
-    }
-    if (row.removed === true) throw new AccessError(409, 'recipient_removed', `"${recipient}" não é mais destinatário dos relatórios: a entrega não é tentada de novo`);
-    await c.run(
-      `UPDATE deliveries SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = $now::TIMESTAMPTZ
-       WHERE report_id = $report AND recipient = $recipient AND status = 'failed'`,
-      { ...params, now: new Date(now).toISOString() },
-    );
-    await appendAudit(c, caller, { action: 'report.delivery_retry', target: recipient, detail: { report_id: key.reportId, attempts: Number(row.attempts) } });
-    await c.run('COMMIT');
-  } catch (error) {
-    await c.run('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    c.closeSync();
-  }
+  await withConnection(db, (c) =>
+    inTransaction(c, async () => {
+      const [row] = (await c.runAndReadAll(
+        `SELECT d.status, d.attempts, r.removed_at IS NOT NULL AS removed
+         FROM deliveries d LEFT JOIN recipients r ON r.email = d.recipient WHERE d.report_id = $report AND d.recipient = $recipient`,
+        params,
+      )).getRowObjectsJS();
+      if (!row) throw unknown;
+      if (row.status !== 'failed') {
+        throw new AccessError(409, 'delivery_not_failed', `a entrega do relatório ${key.reportId} para "${recipient}" está ${String(row.status)}, não failed: nada a tentar de novo`);
+      }
+      if (row.removed === true) throw new AccessError(409, 'recipient_removed', `"${recipient}" não é mais destinatário dos relatórios: a entrega não é tentada de novo`);
+      await c.run(
+        `UPDATE deliveries SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = $now::TIMESTAMPTZ
+         WHERE report_id = $report AND recipient = $recipient AND status = 'failed'`,
+        { ...params, now: new Date(now).toISOString() },
+      );
+      await appendAudit(c, caller, { action: 'report.delivery_retry', target: recipient, detail: { report_id: key.reportId, attempts: Number(row.attempts) } });
+    }),
+  );
   return (await listDeliveries(db, key.reportId)).find((d) => d.recipient === recipient)!;
 }
 

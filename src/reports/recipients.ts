@@ -1,6 +1,7 @@
 import { AccessError, type Caller, forbidden, roleAtLeast } from '../access/roles.js';
 import { appendAudit } from '../db/appendAudit.js';
 import type { Database } from '../db/openDatabase.js';
+import { inTransaction, withConnection } from '../db/withConnection.js';
 
 export interface Recipient {
   email: string;
@@ -26,23 +27,17 @@ export function normalizeEmail(email: string): string {
 export async function addRecipient(db: Database, caller: Caller, input: { email: string; name?: string }, now = Date.now()): Promise<Recipient> {
   checkManager(caller);
   const email = normalizeEmail(input.email);
-  const c = await db.connect();
-  try {
-    await c.run('BEGIN TRANSACTION');
-    await c.run(
-      `INSERT INTO recipients (email, name, added_at) VALUES ($email, $name, $now::TIMESTAMPTZ)
-       ON CONFLICT (email) DO UPDATE SET name = coalesce(excluded.name, recipients.name), removed_at = NULL,
-         added_at = CASE WHEN recipients.removed_at IS NULL THEN recipients.added_at ELSE excluded.added_at END`,
-      { email, name: input.name?.trim() || null, now: new Date(now).toISOString() },
-    );
-    await appendAudit(c, caller, { action: 'recipient.add', target: email });
-    await c.run('COMMIT');
-  } catch (error) {
-    await c.run('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    c.closeSync();
-  }
+  await withConnection(db, (c) =>
+    inTransaction(c, async () => {
+      await c.run(
+        `INSERT INTO recipients (email, name, added_at) VALUES ($email, $name, $now::TIMESTAMPTZ)
+         ON CONFLICT (email) DO UPDATE SET name = coalesce(excluded.name, recipients.name), removed_at = NULL,
+           added_at = CASE WHEN recipients.removed_at IS NULL THEN recipients.added_at ELSE excluded.added_at END`,
+        { email, name: input.name?.trim() || null, now: new Date(now).toISOString() },
+      );
+      await appendAudit(c, caller, { action: 'recipient.add', target: email });
+    }),
+  );
   return (await listRecipients(db, caller, { includeRemoved: true })).find((r) => r.email === email)!;
 }
 
@@ -50,22 +45,16 @@ export async function addRecipient(db: Database, caller: Caller, input: { email:
 export async function removeRecipient(db: Database, caller: Caller, email: string, now = Date.now()): Promise<boolean> {
   checkManager(caller);
   const address = normalizeEmail(email);
-  const c = await db.connect();
-  try {
-    await c.run('BEGIN TRANSACTION');
-    const changed = (await c.runAndReadAll(
-      'UPDATE recipients SET removed_at = $now::TIMESTAMPTZ WHERE email = $email AND removed_at IS NULL RETURNING email',
-      { email: address, now: new Date(now).toISOString() },
-    )).getRows().length;
-    if (changed) await appendAudit(c, caller, { action: 'recipient.remove', target: address });
-    await c.run('COMMIT');
-    return changed > 0;
-  } catch (error) {
-    await c.run('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    c.closeSync();
-  }
+  return withConnection(db, (c) =>
+    inTransaction(c, async () => {
+      const changed = (await c.runAndReadAll(
+        'UPDATE recipients SET removed_at = $now::TIMESTAMPTZ WHERE email = $email AND removed_at IS NULL RETURNING email',
+        { email: address, now: new Date(now).toISOString() },
+      )).getRows().length;
+      if (changed) await appendAudit(c, caller, { action: 'recipient.remove', target: address });
+      return changed > 0;
+    }),
+  );
 }
 
 export async function listRecipients(db: Database, caller: Caller, options: { includeRemoved?: boolean } = {}): Promise<Recipient[]> {

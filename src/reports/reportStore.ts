@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Caller } from '../access/roles.js';
 import { appendAudit } from '../db/appendAudit.js';
 import type { Database } from '../db/openDatabase.js';
+import { inTransaction, withConnection } from '../db/withConnection.js';
 
 export interface ReportRow {
   id: number;
@@ -95,22 +96,14 @@ export async function replaceReportFile(
   file: Pick<ReportRow, 'path' | 'bytes' | 'sha256' | 'pages' | 'generatedAt'>,
   caller: Caller,
 ): Promise<ReportRow> {
-  const c = await db.connect();
-  try {
-    await c.run('BEGIN TRANSACTION');
-    try {
+  await withConnection(db, (c) =>
+    inTransaction(c, async () => {
       await c.run(
         `UPDATE reports SET path = $path, bytes = $bytes, sha256 = $sha256, pages = $pages, generated_at = $generated::TIMESTAMPTZ WHERE id = $id`,
         { id, path: file.path, bytes: file.bytes, sha256: file.sha256, pages: file.pages, generated: file.generatedAt },
       );
       await appendAudit(c, caller, { action: 'report.regenerate', target: String(id), detail: { sha256: file.sha256, pages: file.pages } });
-      await c.run('COMMIT');
-    } catch (error) {
-      await c.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  } finally {
-    c.closeSync();
-  }
+    }),
+  );
   return (await getReport(db, id))!;
 }

@@ -3,7 +3,7 @@ import type { Database } from '../db/openDatabase.js';
 import type { Caller } from '../access/roles.js';
 import { appendAudit } from '../db/appendAudit.js';
 import { CLI_CALLER } from './auth/users.js';
-import { inTransaction, isoSql, withConnection } from './auth/withConnection.js';
+import { inTransaction, isoSql, withConnection } from '../db/withConnection.js';
 
 /** `prazo_<16 hex id>_<43 base64url secret>`: the id is public, the whole string is the secret. */
 const TOKEN_PATTERN = /^prazo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;

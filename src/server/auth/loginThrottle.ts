@@ -1,6 +1,6 @@
 import type { Database } from '../../db/openDatabase.js';
 import { normalizeEmail } from './users.js';
-import { withConnection } from './withConnection.js';
+import { withConnection } from '../../db/withConnection.js';
 
 /** 5 failed logins for one e-mail, or from one address, within 15 minutes… */
 export const LOGIN_MAX_FAILURES = 5;

@@ -4,7 +4,7 @@ import { appendAudit } from '../../db/appendAudit.js';
 import type { Database } from '../../db/openDatabase.js';
 import type { SessionUser } from './types.js';
 import { CLI_CALLER, normalizeEmail } from './users.js';
-import { inTransaction, isoSql, withConnection } from './withConnection.js';
+import { inTransaction, isoSql, withConnection } from '../../db/withConnection.js';
 
 /**
  * `prz_u_<16 hex id>_<43 base64url secret>`. The prefix differs from source tokens (`prazo_…`),

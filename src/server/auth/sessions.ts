@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isRole } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
 import type { SessionUser } from './types.js';
-import { withConnection } from './withConnection.js';
+import { withConnection } from '../../db/withConnection.js';
 
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 12 * 3_600_000;

@@ -3,7 +3,7 @@ import { argon2id, hash, verify } from 'argon2';
 import { AccessError, type Caller, isRole, type Role, ROLES } from '../../access/roles.js';
 import { appendAudit } from '../../db/appendAudit.js';
 import type { Database } from '../../db/openDatabase.js';
-import { inTransaction, isoSql, withConnection } from './withConnection.js';
+import { inTransaction, isoSql, withConnection } from '../../db/withConnection.js';
 
 /** argon2id with the library's defaults (64 MiB, 3 passes, 4 lanes): ≈ 0.1 s a hash here. */
 const HASH_OPTIONS = { type: argon2id } as const;

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import type { Database } from '../../db/openDatabase.js';
 import { getClientIp } from '../auth/createAuthMiddleware.js';
 import type { AuthVariables } from '../auth/types.js';
-import { withConnection } from '../auth/withConnection.js';
+import { withConnection } from '../../db/withConnection.js';
 import { AppError } from '../errors.js';
 import { describeMetric, gaugeLines, type HttpMetrics, labels } from './createHttpMetrics.js';
 

@@ -5,7 +5,7 @@ import { getHolidays } from '../../metrics/calendar/getHolidays.js';
 import { SEVERITIES } from '../../policy/policySchema.js';
 import { listPersonalTokens } from '../auth/personalTokens.js';
 import { listUsers } from '../auth/users.js';
-import { isoSql, withConnection } from '../auth/withConnection.js';
+import { isoSql, withConnection } from '../../db/withConnection.js';
 import { formatInstant, formatSeconds, TIME_ZONE } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import { listSourceTokens } from '../tokens.js';

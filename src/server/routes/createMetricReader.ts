@@ -1,6 +1,6 @@
 import type { Caller } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
-import { withConnection } from '../auth/withConnection.js';
+import { withConnection } from '../../db/withConnection.js';
 import { getMetric, queryMetric } from '../../metrics/registry/queryMetric.js';
 import type { MetricQuery, MetricResult } from '../../metrics/registry/types.js';
 

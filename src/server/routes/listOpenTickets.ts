@@ -1,6 +1,6 @@
 import { AccessError } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
-import { isoSql, withConnection } from '../auth/withConnection.js';
+import { isoSql, withConnection } from '../../db/withConnection.js';
 
 export const TICKET_STATES = ['on_track', 'at_risk', 'breached'] as const;
 export const MAX_TICKETS = 1000;

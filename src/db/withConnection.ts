@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Database } from '../../db/openDatabase.js';
+import type { Database } from './openDatabase.js';
 
 /** Runs `work` on a fresh connection, closed afterwards whatever happens. */
 export async function withConnection<T>(db: Database, work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
