@@ -2,7 +2,7 @@ import type { Caller } from '../access/roles.js';
 import type { Database } from '../db/openDatabase.js';
 import type { MetricResult } from '../metrics/registry/types.js';
 import { SEVERITIES, type Severity } from '../policy/policySchema.js';
-import { getFollowUpStatus, type FollowUpStatus } from './getFollowUpStatus.js';
+import { countFollowUps, type FollowUpStatus } from '../metrics/satisfaction/listFollowUps.js';
 import { type BreachRow, getWeekBreaches } from './getWeekBreaches.js';
 import { getWeekEndQueue } from './getWeekEndQueue.js';
 import type { MetricReader } from './metricSource.js';
@@ -50,7 +50,7 @@ export interface WeeklyReportModel {
   notableShifts: CategoryShare[];
   shares: { approval: number | null; rejection: number | null; autoClose: number | null };
   quickService: { hours: number | null; value: number | null };
-  satisfaction: { csat: number | null; responseRate: number | null; insatisfeito: number | null; suppressed: boolean; followUp: FollowUpStatus | null };
+  satisfaction: { csat: number | null; responseRate: number | null; insatisfeito: number | null; suppressed: boolean; followUp: Record<FollowUpStatus, number> | null };
 }
 
 export interface SeverityPolicy {
@@ -141,7 +141,7 @@ export async function buildWeeklyReport(options: BuildReportOptions): Promise<We
       responseRate: single(rate),
       insatisfeito: single(insatisfeito),
       suppressed,
-      followUp: suppressed ? null : await getFollowUpStatus(db, REPORT_CALLER, range),
+      followUp: suppressed ? null : await countFollowUps(db, REPORT_CALLER, range),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Caller, invalidQuery } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
+import { isoSql } from '../../db/withConnection.js';
 import { parsePeriod } from '../registry/parseMetricQuery.js';
 import { ANSWER_READERS } from '../registry/satisfactionMetrics.js';
 import { accessSatisfaction } from './accessSatisfaction.js';
@@ -94,7 +95,7 @@ const AFTER_CURSOR = `(
     OR (date_trunc('second', f.answered_at) = to_timestamp($afterAt)
       AND (f.answer_source > $afterSource OR (f.answer_source = $afterSource AND f.answer_id > $afterId))))))`;
 
-const iso = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`;
+const iso = isoSql;
 
 /**
  * The queue's SQL; `where` is fixed text from these modules, values (and $limit) are bound.
@@ -191,4 +192,33 @@ function parseCursor(cursor: FollowUpCursor | undefined): { afterClosed: boolean
     throw invalidQuery('after: esperava closed, answered_at, answer_source e answer_id de uma linha da fila');
   }
   return { afterClosed: cursor.closed, afterAt: Math.floor(at / 1000), afterSource: cursor.answer_source, afterId: cursor.answer_id };
+}
+
+/**
+ * How many insatisfeito answers of [from, to) stand at each follow-up status (every status, zeros
+ * included): one grouped count through the same gate as the queue, for readers of counts only
+ * (the weekly report). Audited once, with the counts.
+ */
+export async function countFollowUps(db: Database, caller: Caller, range: { from: string; to: string }): Promise<Record<FollowUpStatus, number>> {
+  const period = parsePeriod(range.from, range.to);
+  const { rows } = await accessSatisfaction<{ status: FollowUpStatus; n: number }>(db, caller, {
+    action: 'satisfaction.count_follow_ups',
+    target: 'follow_ups',
+    detail: { from: range.from, to: range.to },
+    auditResult: (read) => ({ counts: Object.fromEntries(read.map((row) => [row.status, row.n])) }),
+    run: async (connection) =>
+      (
+        await connection.runAndReadAll(
+          `SELECT coalesce(q.status, 'open') AS status, count(*)::INTEGER AS n
+           FROM survey_facts f
+           LEFT JOIN follow_ups q ON q.answer_source = f.answer_source AND q.answer_id = f.answer_id
+           WHERE f.rating = 'insatisfeito' AND f.answered_at >= to_timestamp($from) AND f.answered_at < to_timestamp($to)
+           GROUP BY ALL`,
+          { from: period.fromSeconds, to: period.toSeconds },
+        )
+      ).getRowObjectsJS() as unknown as { status: FollowUpStatus; n: number }[],
+  });
+  const counts = Object.fromEntries(FOLLOW_UP_STATUSES.map((status) => [status, 0])) as Record<FollowUpStatus, number>;
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
 }
