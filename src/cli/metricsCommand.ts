@@ -7,6 +7,15 @@ import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
 import { parseOptions } from './options.js';
 
+/** Who ran the command, for the audit log: the OS user, or system:cli where it has no name (a container's uid without a passwd entry). */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'system:cli';
+  }
+}
+
 export const METRICS_HELP = `prazo metrics <name> --from DATE --to DATE [options]
 prazo metrics --list [--role ROLE]
 
@@ -56,7 +65,7 @@ export async function runMetricsCommand(argv: string[], line: (json: unknown) =>
   };
   const db = await openForCli(values.db);
   try {
-    const result = await queryMetric(db, { role, actor: `cli:${userInfo().username}` }, query);
+    const result = await queryMetric(db, { role, actor: cliActor() }, query);
     for (const row of result.rows) line(row);
     if (result.suppressed > 0) stderr(`prazo: ${result.suppressed} grupo(s) omitido(s) por terem menos respostas que o mínimo\n`);
   } catch (error) {

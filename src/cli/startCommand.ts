@@ -7,6 +7,9 @@ import { openForCli } from './ingestCommand.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../demo/demoUsers.js';
 import { createUser, findUser } from '../server/auth/users.js';
 import { parseServeSettings, SERVE_OPTIONS } from './serveCommand.js';
+import type { Database } from '../db/openDatabase.js';
+import { withConnection } from '../db/withConnection.js';
+import { DEMO_SOURCE } from '../demo/seedDemo.js';
 
 /**
  * The first half of what `npm start` runs once set-up is done: the active policy and this week's
@@ -43,7 +46,8 @@ export async function runStartCommand(argv: string[], write: (line: string) => v
   const seeded = await seedDemoIfEmpty(() => openForCli(values.db), policy, write);
   const db = await openForCli(values.db);
   try {
-    if (seeded) for (const user of DEMO_USERS) await createUser(db, user);
+    // Also when an earlier start seeded the demo but stopped before its logins: demo events and no user at all.
+    if (seeded || (await demoWithoutUsers(db))) for (const user of DEMO_USERS) await createUser(db, user);
     const present = await Promise.all(DEMO_USERS.map((user) => findUser(db, user.email)));
     if (present.some(Boolean)) {
       write('');
@@ -57,6 +61,18 @@ export async function runStartCommand(argv: string[], write: (line: string) => v
   }
   write('');
   write('Outros comandos: npx prazo --help  (ingest, metrics, report weekly, user add, …)');
+}
+
+async function demoWithoutUsers(db: Database): Promise<boolean> {
+  return withConnection(db, async (c) => {
+    const [row] = (
+      await c.runAndReadAll(
+        'SELECT EXISTS (SELECT 1 FROM sources WHERE name = $demo) AND NOT EXISTS (SELECT 1 FROM users)',
+        { demo: DEMO_SOURCE },
+      )
+    ).getRows();
+    return row?.[0] === true;
+  });
 }
 
 const ROLE_LABELS = { analyst: 'Analista', lead: 'Líder', leadership: 'Diretoria', admin: 'Admin' } as const;
