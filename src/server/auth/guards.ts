@@ -32,7 +32,8 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
 
 /**
  * Only users whose role is `minimum` or above pass (DESIGN.md §4). Anonymous: as requireUser.
- * A lower role gets 403: JSON `{error:{code:'forbidden'}}` on the API, a pt-BR HTML page otherwise.
+ * A lower role gets 403: JSON `{error:{code:'forbidden'}}` on the API and for a script's form post,
+ * a pt-BR HTML page otherwise.
  */
 export function requireRole(minimum: Role): MiddlewareHandler<AppEnv> {
   const signedIn = requireUser();
@@ -40,7 +41,9 @@ export function requireRole(minimum: Role): MiddlewareHandler<AppEnv> {
     const user = c.get('user');
     if (!user) return signedIn(c, next);
     if (roleAtLeast(user.role, minimum)) return next();
-    if (isApiRequest(c)) throw new AppError(403, 'forbidden', `this needs the role ${minimum} or above (yours: ${user.role})`);
+    // A page read gets the HTML page; a form post from a script (not accepting HTML) the JSON envelope, as the API.
+    const scriptWrite = c.req.method !== 'GET' && c.req.method !== 'HEAD' && !c.req.header('accept')?.includes('text/html');
+    if (isApiRequest(c) || scriptWrite) throw new AppError(403, 'forbidden', `this needs the role ${minimum} or above (yours: ${user.role})`);
     return c.html(renderForbiddenPage(resolveLang(c), user.role), 403);
   };
 }

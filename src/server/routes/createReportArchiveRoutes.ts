@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
-import { AccessError, forbidden } from '../../access/roles.js';
-import { mayRetryDelivery, retryDelivery } from '../../reports/createOutbox.js';
+import { AccessError } from '../../access/roles.js';
+import { retryDelivery } from '../../reports/createOutbox.js';
 import { readArchivedReport } from '../../reports/readArchivedReport.js';
 import { addRecipient, removeRecipient } from '../../reports/recipients.js';
 import { requireRole } from '../auth/guards.js';
@@ -32,12 +32,6 @@ const fromBrowser = (c: Context<ServerEnv>) => c.req.header('accept')?.includes(
 export function createReportArchiveRoutes(options: PageOptions): Hono<ServerEnv> {
   const { db } = options;
   const app = new Hono<ServerEnv>();
-  // The page guard answers a lower role with the HTML 403 page; a script posting a retry gets the JSON envelope.
-  app.use('/entregas/*', async (c, next) => {
-    const user = c.get('user');
-    if (user && !fromBrowser(c) && !mayRetryDelivery(user.role)) throw forbidden('só liderança e administradores tentam de novo uma entrega que falhou');
-    return next();
-  });
   app.use('*', requireRole(pageRole('/relatorios')));
 
   app.get('/', (c) => renderReportsPage(c, options));
