@@ -8,6 +8,7 @@ import { computeTicketSla, type FirstResponseRule } from './computeTicketSla.js'
 import { type PseudonymKey, resolvePseudonymKey } from './pseudonymize.js';
 import { buildTimeline, type ClosedReason, type TimelineSegment } from './sla/buildTimeline.js';
 import { packedEventSql, SEVERITY_NAMES } from './sla/eventKinds.js';
+import { SLA_EVENTS } from './sla/ticketSlaSql.js';
 import { foldTicketEvents, sortTicketEvents, type Transition } from './sla/foldTicketEvents.js';
 import { registerTicketSlaFunction } from './sla/createTicketSlaFunction.js';
 import { LifecycleBatch } from './sla/LifecycleBatch.js';
@@ -101,7 +102,7 @@ async function computeRow(
 
 /** The ticket's status changes, by the same fold as ticket_sla. */
 async function traceTransitions(connection: DuckDBConnection, ticket: string, rule: FirstResponseRule): Promise<Transition[]> {
-  const reader = await connection.runAndReadAll(`SELECT ${packedEventSql()} FROM events WHERE ticket = $ticket AND type NOT LIKE 'survey.%'`, { ticket });
+  const reader = await connection.runAndReadAll(`SELECT ${packedEventSql()} FROM events WHERE ticket = $ticket AND ${SLA_EVENTS}`, { ticket });
   const events = Float64Array.from(reader.getRows(), (row) => Number(row[0]));
   sortTicketEvents(events, 0, events.length);
   const transitions: Transition[] = [];

@@ -4,6 +4,12 @@ import { CLOSE_REASON_NAMES, packedEventSql, SEVERITY_NAMES, STATUS_NAMES } from
 import { CHECK_ORDER_BIT, Flag } from './qualityFlags.js';
 
 /** The columns of `events` the computation reads. */
+/**
+ * The events the SLA and a ticket's timeline read: not survey answers, which are the satisfaction
+ * zone's (src/metrics/satisfaction), so no SLA instant or timeline tells when a customer answered.
+ */
+export const SLA_EVENTS = "type NOT LIKE 'survey.%'";
+
 export const EVENT_COLUMNS = [
   'ticket', 'occurred_at', 'ingested_at', 'type', 'severity', 'status', 'reason', 'by_role', 'answer',
   'client', 'requester', 'channel', 'gut_g', 'gut_u', 'gut_t', 'analyst', 'category',
@@ -44,7 +50,7 @@ WITH per_ticket AS (
   FROM ${source}
   -- Survey answers are the satisfaction zone's, not the SLA's: a ticket known only from a survey
   -- gets no row, and no SLA instant (last_event_at) can tell when a customer answered.
-  WHERE type NOT LIKE 'survey.%'
+  WHERE ${SLA_EVENTS}
   GROUP BY ticket
 ), pseudonyms AS (
   SELECT requester, ${pseudonymSql('requester')} AS pseudonym

@@ -1,6 +1,7 @@
 import { AccessError } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
 import { isoSql, withConnection } from '../../db/withConnection.js';
+import { SLA_EVENTS } from '../../metrics/sla/ticketSlaSql.js';
 
 export const TICKET_STATES = ['on_track', 'at_risk', 'breached'] as const;
 export const MAX_TICKETS = 1000;
@@ -110,7 +111,7 @@ export async function listTicketEvents(db: Database, ticket: string): Promise<Ti
   return withConnection(db, async (c) => {
     const reader = await c.runAndReadAll(
       `SELECT ${iso('occurred_at')}, type, status, severity, by_role, analyst, category, reason, answer, source
-       FROM events WHERE ticket = $ticket AND type NOT LIKE 'survey.%'
+       FROM events WHERE ticket = $ticket AND ${SLA_EVENTS}
        ORDER BY occurred_at, id`,
       { ticket },
     );
