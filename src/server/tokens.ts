@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/openDatabase.js';
 import type { Caller } from '../access/roles.js';
 import { appendAudit } from '../db/appendAudit.js';
+import { sha256 } from './auth/hashToken.js';
 import { CLI_CALLER } from './auth/users.js';
 import { inTransaction, isoSql, withConnection } from '../db/withConnection.js';
 
@@ -45,10 +46,6 @@ export class TokenInputError extends Error {
     super(message);
     this.name = 'TokenInputError';
   }
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 /** A new token for `source` (and an HMAC key with `hmac`); registers the source as kind http. */

@@ -1,4 +1,5 @@
 import { ROLES } from '../../access/roles.js';
+import { TIME_DIMENSIONS } from './parseMetricQuery.js';
 import { DIMENSIONS, type Dimension, type MetricDefinition } from './types.js';
 
 /**
@@ -6,7 +7,7 @@ import { DIMENSIONS, type Dimension, type MetricDefinition } from './types.js';
  * (analysts included: DESIGN.md §4). Percent values are 0–1 ratios; hours are business hours.
  */
 const ALL: readonly Dimension[] = DIMENSIONS;
-const NOT_TIME: readonly Dimension[] = ['severity', 'client', 'analyst', 'category', 'channel'];
+const NOT_TIME: readonly Dimension[] = DIMENSIONS.filter((d) => !TIME_DIMENSIONS.includes(d));
 const WITHOUT_CATEGORY: readonly Dimension[] = DIMENSIONS.filter((d) => d !== 'category');
 
 /** When a ticket's response (solution) target was decided: met or missed, or missed while still open. */

@@ -1,9 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Database } from '../../db/openDatabase.js';
 import type { AppEnv, Logger } from '../createApp.js';
 import { AppError, UnauthorizedError } from '../errors.js';
+import { sha256 } from './hashToken.js';
 import { verifyPersonalToken } from './personalTokens.js';
 import { readSession } from './sessions.js';
 
@@ -52,10 +53,6 @@ export function clearSessionCookie(c: Context, secure: boolean): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure });
 }
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
-}
-
 /** The CSRF token the request presents: the X-CSRF-Token header, else the `_csrf` form field. */
 async function presentedCsrf(c: Context): Promise<string | undefined> {
   const header = c.req.header(CSRF_HEADER);
@@ -69,7 +66,7 @@ async function presentedCsrf(c: Context): Promise<string | undefined> {
 /** Whether the request repeats `expected` (compared in constant time); never true for an empty token. */
 export async function hasValidCsrf(c: Context, expected: string): Promise<boolean> {
   const presented = await presentedCsrf(c);
-  return Boolean(expected && presented && timingSafeEqual(digest(presented), digest(expected)));
+  return Boolean(expected && presented && timingSafeEqual(sha256(presented), sha256(expected)));
 }
 
 export function csrfError(): AppError {

@@ -14,7 +14,7 @@ import {
   setSessionCookie,
 } from './createAuthMiddleware.js';
 import { requireUser } from './guards.js';
-import { getLoginLock, recordLoginAttempt } from './loginThrottle.js';
+import { findLoginLock, readLoginAttempts, recordLoginAttempt } from './loginThrottle.js';
 import { type LoginProblem, renderLoginPage } from './renderAuthPages.js';
 import { createSession, deleteSession, pruneSessions } from './sessions.js';
 import { authenticate, normalizeEmail } from './users.js';
@@ -65,17 +65,20 @@ export function createAuthRoutes(options: AuthOptions): Hono<AppEnv> {
       return form(c, 403, { next, email, problem: { kind: 'expired_form' } });
     }
     const at = now();
-    const lock = await getLoginLock(db, { email, ip }, at);
+    const key = { email, ip };
+    const attempts = await readLoginAttempts(db, key, at);
+    const lock = findLoginLock(attempts, key, at);
     if (lock) {
       logger.warn('login_locked', { ...log, by: lock.by, until: lock.until.toISOString() });
       c.header('Retry-After', String(Math.ceil((lock.until.getTime() - at.getTime()) / 1000)));
       return form(c, 429, { next, email, problem: { kind: 'locked', minutes: minutesUntil(lock.until, at) } });
     }
     const user = email && password ? await authenticate(db, email, password) : undefined;
-    await recordLoginAttempt(db, { email, ip, ok: user !== undefined }, at);
+    await recordLoginAttempt(db, { ...key, ok: user !== undefined }, at);
     if (!user) {
       logger.warn('login_failed', { ...log, reason: 'bad_credentials' });
-      const lockedNow = await getLoginLock(db, { email, ip }, at);
+      // This failure may be the one that starts a lock: the attempts read above plus it (as recorded).
+      const lockedNow = findLoginLock([...attempts, { at: at.getTime(), email, ip, ok: false }], key, at);
       if (lockedNow) return form(c, 429, { next, email, problem: { kind: 'locked', minutes: minutesUntil(lockedNow.until, at) } });
       return form(c, 401, { next, email, problem: { kind: 'bad_credentials' } });
     }

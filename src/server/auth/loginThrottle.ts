@@ -21,6 +21,14 @@ export interface LoginAttemptKey {
   ip: string | undefined;
 }
 
+/** One recorded attempt, as lockEnd reads it (`at` in epoch ms). */
+export interface LoginAttempt {
+  at: number;
+  email: string;
+  ip: string | undefined;
+  ok: boolean;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -38,19 +46,26 @@ function lockEnd(attempts: { at: number; ok: boolean }[]): number | undefined {
   return end;
 }
 
-/** The lock in force for this e-mail or address at `now`, if any (the later one when both are locked). */
-export async function getLoginLock(db: Database, key: LoginAttemptKey, now: Date): Promise<LoginLock | undefined> {
-  const email = normalizeEmail(key.email);
+/** The recorded attempts for this e-mail or address that can bear on a lock at `now`, oldest first. */
+export async function readLoginAttempts(db: Database, key: LoginAttemptKey, now: Date): Promise<LoginAttempt[]> {
   const rows = await withConnection(db, async (c) =>
     (
       await c.runAndReadAll(
         `SELECT epoch_ms(attempted_at)::DOUBLE, email, ip, ok FROM login_attempts
          WHERE attempted_at > $since::TIMESTAMPTZ AND (email = $email OR ip = $ip) ORDER BY attempted_at`,
-        { since: iso(now.getTime() - LOGIN_WINDOW_MS - LOGIN_LOCK_MS), email, ip: key.ip ?? null },
+        { since: iso(now.getTime() - LOGIN_WINDOW_MS - LOGIN_LOCK_MS), email: normalizeEmail(key.email), ip: key.ip ?? null },
       )
     ).getRows(),
   );
-  const attempts = rows.map((r) => ({ at: Number(r[0]), email: String(r[1]), ip: r[2] === null ? undefined : String(r[2]), ok: r[3] === true }));
+  return rows.map((r) => ({ at: Number(r[0]), email: String(r[1]), ip: r[2] === null ? undefined : String(r[2]), ok: r[3] === true }));
+}
+
+/**
+ * The lock in force for this e-mail or address at `now`, if any (the later one when both are
+ * locked), given its `attempts` from readLoginAttempts (plus any recorded since, appended in order).
+ */
+export function findLoginLock(attempts: LoginAttempt[], key: LoginAttemptKey, now: Date): LoginLock | undefined {
+  const email = normalizeEmail(key.email);
   const candidates: LoginLock[] = [];
   const byEmail = lockEnd(attempts.filter((a) => a.email === email));
   if (byEmail !== undefined) candidates.push({ until: new Date(byEmail), by: 'email' });

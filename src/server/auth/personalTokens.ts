@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AccessError, type Caller, isRole } from '../../access/roles.js';
 import { appendAudit } from '../../db/appendAudit.js';
 import type { Database } from '../../db/openDatabase.js';
+import { sha256 } from './hashToken.js';
 import type { SessionUser } from './types.js';
 import { CLI_CALLER, normalizeEmail } from './users.js';
 import { inTransaction, isoSql, withConnection } from '../../db/withConnection.js';
@@ -29,10 +30,6 @@ export interface PersonalTokenRow {
 }
 
 export type PersonalTokenCheck = { ok: true; user: SessionUser; tokenId: string } | { ok: false; message: string };
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
-}
 
 /** A new personal token for the (enabled) user with `email`; audits `token.user_create`. */
 export async function createPersonalToken(db: Database, email: string, caller: Caller = CLI_CALLER): Promise<CreatedPersonalToken> {

@@ -1,46 +1,18 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Role } from '../../access/roles.js';
-import type { Lang } from '../i18n/messages.js';
+import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
 
-const TEXT = {
-  pt: {
-    title: 'Entrar',
-    heading: 'Entrar no Prazo',
-    email: 'E-mail',
-    password: 'Senha',
-    submit: 'Entrar',
-    other: 'English',
-    otherLang: 'en',
-    badCredentials: 'E-mail ou senha incorretos.',
-    expiredForm: 'O formulário expirou. Tente entrar novamente.',
-    locked: (minutes: number) =>
-      `Muitas tentativas sem sucesso. Por segurança, o acesso está bloqueado por ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}; tente novamente depois.`,
-    forbiddenTitle: 'Acesso negado',
-    errorTitle: (status: number) => (status === 404 ? 'Página não encontrada' : status >= 500 ? 'Erro interno' : 'Pedido recusado'),
-    forbidden: (role: string) => `Seu perfil (${role}) não tem acesso a esta página.`,
-    home: 'Voltar ao início',
-    roles: { analyst: 'Analista', lead: 'Líder', leadership: 'Diretoria', admin: 'Administrador' },
-  },
-  en: {
-    title: 'Sign in',
-    heading: 'Sign in to Prazo',
-    email: 'E-mail',
-    password: 'Password',
-    submit: 'Sign in',
-    other: 'Português',
-    otherLang: 'pt',
-    badCredentials: 'Wrong e-mail or password.',
-    expiredForm: 'The form expired. Please sign in again.',
-    locked: (minutes: number) =>
-      `Too many failed attempts. For your security, sign-in is locked for ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}; try again later.`,
-    forbiddenTitle: 'Access denied',
-    errorTitle: (status: number) => (status === 404 ? 'Page not found' : status >= 500 ? 'Internal error' : 'Request refused'),
-    forbidden: (role: string) => `Your role (${role}) does not have access to this page.`,
-    home: 'Back to the start page',
-    roles: { analyst: 'Analyst', lead: 'Lead', leadership: 'Leadership', admin: 'Administrator' },
-  },
-} as const;
+/** `translate(lang, key)` with each `{name}` replaced by `values[name]`. */
+function fill(lang: Lang, key: MessageKey, values: Record<string, string | number>): string {
+  return translate(lang, key).replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+const otherLang = (lang: Lang): Lang => (lang === 'pt' ? 'en' : 'pt');
+
+function errorTitle(lang: Lang, status: number): string {
+  return translate(lang, status === 404 ? 'auth.error.not_found' : status >= 500 ? 'auth.error.internal' : 'auth.error.refused');
+}
 
 export type LoginProblem = { kind: 'bad_credentials' } | { kind: 'expired_form' } | { kind: 'locked'; minutes: number };
 
@@ -72,55 +44,54 @@ function page(lang: Lang, title: string, body: HtmlEscapedString | Promise<HtmlE
 }
 
 function problemText(lang: Lang, problem: LoginProblem): string {
-  const t = TEXT[lang];
-  if (problem.kind === 'locked') return t.locked(problem.minutes);
-  return problem.kind === 'expired_form' ? t.expiredForm : t.badCredentials;
+  if (problem.kind === 'locked') return fill(lang, problem.minutes === 1 ? 'auth.locked.one' : 'auth.locked.other', { minutes: problem.minutes });
+  return translate(lang, problem.kind === 'expired_form' ? 'auth.expired_form' : 'auth.bad_credentials');
 }
 
 /** The login form (pt-BR by default); `next` is where a successful sign-in goes. */
 export function renderLoginPage(options: { lang: Lang; csrfToken: string; next: string; email?: string; problem?: LoginProblem }) {
   const { lang, csrfToken, next, email = '', problem } = options;
-  const t = TEXT[lang];
-  const switchUrl = `/login?lang=${t.otherLang}${next !== '/' ? `&next=${encodeURIComponent(next)}` : ''}`;
+  const t = (key: MessageKey) => translate(lang, key);
+  const other = otherLang(lang);
+  const switchUrl = `/login?lang=${other}${next !== '/' ? `&next=${encodeURIComponent(next)}` : ''}`;
   return page(
     lang,
-    t.title,
-    html`<h1>${t.heading}</h1>
+    t('auth.sign_in'),
+    html`<h1>${t('auth.heading')}</h1>
 ${problem ? html`<p class="alert" role="alert">${problemText(lang, problem)}</p>` : ''}
 <form method="post" action="/login">
 <input type="hidden" name="_csrf" value="${csrfToken}">
 <input type="hidden" name="next" value="${next}">
-<label for="email">${t.email}</label>
+<label for="email">${t('auth.email')}</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="${email}"${email ? '' : html` autofocus`}>
-<label for="password">${t.password}</label>
+<label for="password">${t('auth.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${email ? html` autofocus` : ''}>
-<button type="submit">${t.submit}</button>
+<button type="submit">${t('auth.sign_in')}</button>
 </form>
-<a class="lang" href="${switchUrl}" hreflang="${t.otherLang}">${t.other}</a>`,
+<a class="lang" href="${switchUrl}" hreflang="${other}">${t('nav.language')}</a>`,
   );
 }
 
 /** The 403 page a signed-in user sees on a page above their role. */
 export function renderForbiddenPage(lang: Lang, role: Role) {
-  const t = TEXT[lang];
+  const title = translate(lang, 'auth.forbidden_title');
   return page(
     lang,
-    t.forbiddenTitle,
-    html`<h1>${t.forbiddenTitle}</h1>
-<p class="alert" role="alert">${t.forbidden(t.roles[role])}</p>
-<p><a href="/">${t.home}</a></p>`,
+    title,
+    html`<h1>${title}</h1>
+<p class="alert" role="alert">${fill(lang, 'auth.forbidden', { role: translate(lang, `role.${role}`) })}</p>
+<p><a href="/">${translate(lang, 'auth.home')}</a></p>`,
   );
 }
 
 /** The HTML page a browser gets for an error on a page (the API answers the JSON envelope). */
 export function renderErrorPage(lang: Lang, status: number, code: string, message: string) {
-  const t = TEXT[lang];
-  const title = t.errorTitle(status);
+  const title = errorTitle(lang, status);
   return page(
     lang,
     title,
     html`<h1>${title}</h1>
 <p class="alert" role="alert" data-error-code="${code}">${message}</p>
-<p><a href="/">${t.home}</a></p>`,
+<p><a href="/">${translate(lang, 'auth.home')}</a></p>`,
   );
 }

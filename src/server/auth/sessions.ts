@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { isRole } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
+import { sha256 } from './hashToken.js';
 import type { SessionUser } from './types.js';
 import { withConnection } from '../../db/withConnection.js';
 
@@ -18,7 +19,7 @@ export interface Session {
 }
 
 function sessionId(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return sha256(secret).toString('hex');
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
