@@ -72,12 +72,15 @@ const NEW_ROWS = `(SELECT * FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM 
   QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1)`;
 
 /**
- * Of the batch's valid rows, how many are stored already and how many repeat an earlier row of the
- * batch. Run inside the batch's transaction, under eventWriteLock: nothing else inserts events
- * meanwhile, so what it finds new stays new until the commit.
+ * Of the batch's valid rows: how many stored events have an id among them (0 when none is stored
+ * already), and how many repeat an earlier row of the batch. Run inside the batch's transaction,
+ * under eventWriteLock: nothing else inserts events meanwhile, so what it finds new stays new
+ * until the commit. The stored events are the semi join's probe side, the batch its hash table:
+ * the other way round, every batch hashed all of its source's stored ids (three times slower at
+ * six million events, and growing with them).
  */
 export const COUNT_DUPLICATES = `
-  SELECT (SELECT count(*) FROM batch b SEMI JOIN events e ON e.source = $source AND e.id = b.id WHERE b.ok)::INTEGER,
+  SELECT (SELECT count(*) FROM events e SEMI JOIN (SELECT id FROM batch WHERE ok) b ON e.id = b.id WHERE e.source = $source)::INTEGER,
          (SELECT count(*) - count(DISTINCT id) FROM batch WHERE ok)::INTEGER`;
 
 /** The common case: every valid row of the batch is new (COUNT_DUPLICATES found none). */

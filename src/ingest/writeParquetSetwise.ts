@@ -30,12 +30,17 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
     const range = 'file_row_number >= $start AND file_row_number < $end';
     const relation = `(SELECT file_row_number + 1 AS __prazo_pos, * EXCLUDE (file_row_number) FROM ${file} WHERE ${range})`;
     await c.run(`CREATE OR REPLACE TEMP TABLE batch AS ${getTableCandidatesSql(columns, relation)}`, params);
-    const rows = (
-      await c.runAndReadAll(
-        `SELECT * FROM ${file} WHERE ${range} AND file_row_number + 1 IN (SELECT pos FROM batch WHERE NOT ok) ORDER BY file_row_number`,
-        params,
-      )
-    ).getRowObjectsJS();
+    // The file is read again only for a batch with rows SQL did not vouch for.
+    const unvouched = Number((await c.runAndReadAll('SELECT count(*)::DOUBLE FROM batch WHERE NOT ok')).getRows()[0]![0]);
+    const rows =
+      unvouched === 0
+        ? []
+        : (
+            await c.runAndReadAll(
+              `SELECT * FROM ${file} WHERE ${range} AND file_row_number + 1 IN (SELECT pos FROM batch WHERE NOT ok) ORDER BY file_row_number`,
+              params,
+            )
+          ).getRowObjectsJS();
     const records = rows.map(({ file_row_number: n, ...row }) => rowToRecord(row, Number(n) + 1));
     const prepared = writer.prepare(records);
     await writer.stage(prepared);

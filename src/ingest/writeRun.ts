@@ -181,7 +181,7 @@ async function insertGroupEvents(c: DuckDBConnection, params: Record<string, Duc
 /** The batch's valid rows with their run's source and id (`src`, `rid`). */
 const GROUP_ROWS = `(SELECT *, ($sources::VARCHAR[])[${RUN_INDEX}] AS src, ($runIds::BIGINT[])[${RUN_INDEX}] AS rid FROM batch WHERE ok)`;
 const COUNT_GROUP_DUPLICATES = `
-  SELECT (SELECT count(*) FROM ${GROUP_ROWS} b SEMI JOIN events e ON e.source = b.src AND e.id = b.id)::INTEGER,
+  SELECT (SELECT count(*) FROM events e SEMI JOIN ${GROUP_ROWS} b ON e.source = b.src AND e.id = b.id)::INTEGER,
          (SELECT count(*) - count(DISTINCT (src, id)) FROM ${GROUP_ROWS})::INTEGER`;
 const INSERT_GROUP_EVENTS = `INSERT INTO events ${groupEventValues(GROUP_ROWS)}`;
 const INSERT_GROUP_EVENTS_DEDUPLICATED = `
