@@ -10,6 +10,11 @@ import { registerTicketSlaFunction } from './sla/createTicketSlaFunction.js';
 export interface RecomputeOptions {
   /** Every ticket; otherwise only those listed in changed_tickets. */
   full?: boolean;
+  /**
+   * Incremental: also every ticket not yet closed (its live clock moves with time alone). They are
+   * listed in changed_tickets inside the recompute's transaction, so a run that fails lists nothing.
+   */
+  includeOpen?: boolean;
   /** The instant open tickets are evaluated at (UTC ms or a Date). */
   now: number | Date;
   firstResponse?: FirstResponseRule;
@@ -26,6 +31,12 @@ export interface RecomputeResult {
   mode: 'full' | 'incremental';
 }
 
+/**
+ * Appended, like ingest's rows (src/ingest/batchSql.ts): never an upsert, which a concurrent ingest
+ * batch's own append could not survive. The DELETE at the end of the same transaction clears them.
+ */
+const INSERT_OPEN_TICKETS = 'INSERT INTO changed_tickets SELECT ticket, current_timestamp FROM ticket_sla WHERE closed_at IS NULL';
+
 /** DuckDB reports a write-write conflict with a concurrent transaction (an ingest batch) like this. */
 const CONFLICT = /conflict/i;
 const ATTEMPTS = 3;
@@ -34,9 +45,10 @@ const MS = 1;
 
 /**
  * Recomputes ticket_sla in one transaction: every ticket (full), or only the tickets listed in
- * changed_tickets (incremental); then clears the changed_tickets rows it saw, so a ticket touched
- * by an ingest that commits meanwhile stays listed for the next run. A transaction that conflicts
- * with a concurrent ingest is retried.
+ * changed_tickets (incremental; with includeOpen, every ticket not yet closed too); then clears the
+ * changed_tickets rows it saw, so a ticket touched by an ingest that commits meanwhile stays listed
+ * for the next run. A transaction that conflicts with a concurrent ingest is retried; one that
+ * fails leaves changed_tickets as it was.
  *
  * Rows of untouched tickets keep the "now" they were evaluated at (evaluated_at): an incremental
  * run refreshes the live clock only of the tickets it recomputes.
@@ -56,6 +68,7 @@ export async function recomputeTickets(
     for (let attempt = 1; ; attempt++) {
       await connection.run('BEGIN TRANSACTION');
       try {
+        if (options.includeOpen && !options.full) await connection.run(INSERT_OPEN_TICKETS);
         const seen = await countEventRows(connection);
         const between = options.full ? undefined : await changedEventDates(connection, seen);
         await connection.run(options.full ? 'DELETE FROM ticket_sla' : 'DELETE FROM ticket_sla WHERE ticket IN (SELECT ticket FROM changed_tickets)');

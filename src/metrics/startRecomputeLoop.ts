@@ -27,6 +27,10 @@ export interface RecomputeLoop {
  * clock (consumed, remaining, at risk, breached, overdue auto-close) moves with time alone — are
  * recomputed at the clock's now. Closed tickets are left alone: nothing about them changes
  * without a new event.
+ *
+ * The open tickets are listed in changed_tickets inside the recompute's own transaction
+ * (includeOpen), never before it: a recompute that keeps failing leaves the queue as ingest left
+ * it, instead of adding every open ticket again each interval.
  */
 export function startRecomputeLoop(options: RecomputeLoopOptions): RecomputeLoop {
   const { db, policy, clock = Date.now, logger, onRecompute } = options;
@@ -34,17 +38,8 @@ export function startRecomputeLoop(options: RecomputeLoopOptions): RecomputeLoop
   let running: Promise<RecomputeResult | undefined> | undefined;
 
   const pass = async (): Promise<RecomputeResult | undefined> => {
-    const connection = await db.connect();
-    try {
-      await connection.run(
-        'INSERT INTO changed_tickets SELECT ticket, current_timestamp FROM ticket_sla WHERE closed_at IS NULL',
-      );
-      const pending = await connection.runAndReadAll('SELECT count(*)::INTEGER FROM changed_tickets');
-      if (Number(pending.getRows()[0]![0]) === 0) return undefined;
-    } finally {
-      connection.closeSync();
-    }
-    const result = await recomputeTickets(db, policy, { now: clock(), calendars });
+    if (!(await hasWork(db))) return undefined;
+    const result = await recomputeTickets(db, policy, { now: clock(), calendars, includeOpen: true });
     logger?.info('recompute', { mode: result.mode, tickets: result.tickets, seconds: Number(result.seconds.toFixed(3)) });
     onRecompute?.(result);
     return result;
@@ -71,4 +66,17 @@ export function startRecomputeLoop(options: RecomputeLoopOptions): RecomputeLoop
       await running;
     },
   };
+}
+
+/** Whether a pass has anything to recompute: a ticket listed by ingest, or one not yet closed. */
+async function hasWork(db: Database): Promise<boolean> {
+  const connection = await db.connect();
+  try {
+    const reader = await connection.runAndReadAll(
+      'SELECT EXISTS (SELECT 1 FROM changed_tickets) OR EXISTS (SELECT 1 FROM ticket_sla WHERE closed_at IS NULL)',
+    );
+    return reader.getRows()[0]![0] === true;
+  } finally {
+    connection.closeSync();
+  }
 }
