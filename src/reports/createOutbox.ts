@@ -7,6 +7,7 @@ import { createMetricReader, type MetricReader } from './metricSource.js';
 import { getReport } from './reportStore.js';
 import { type Clock, type Logger, quietLogger } from './types.js';
 import { inTransaction, withConnection } from '../db/withConnection.js';
+import { translate } from '../server/i18n/messages.js';
 
 /** What the outbox needs of a nodemailer transport. */
 export interface MailTransport {
@@ -145,7 +146,8 @@ export async function retryDelivery(db: Database, caller: Caller, key: { reportI
 /**
  * The delivery outbox (DESIGN.md §3). Each (report, recipient) is a row; `drain` sends the due
  * ones, one SMTP transaction each, retrying failures with exponential backoff and jitter until
- * maxAttempts, then marks them failed with the last error.
+ * maxAttempts, then marks them failed with the last error. A due delivery whose recipient was
+ * removed since it was queued is not sent: it is marked failed (counted as failed) with the reason.
  *
  * Guarantee: at-least-once, with the duplicate recognisable. Before the SMTP send the row is
  * committed as 'sending' with its attempt counted; after the server accepts, it is committed as
@@ -198,8 +200,34 @@ export function createOutbox(options: OutboxOptions): Outbox {
       now: new Date(now).toISOString(),
     });
 
+  /**
+   * A due delivery whose address is no longer an active recipient (removed since it was queued, or
+   * gone) is not sent: failed, attempts unchanged, with the reason as its last error (in pt-BR, the
+   * default language, like the page shows it). False when the recipient is active.
+   */
+  async function cancelIfRecipientRemoved(d: Delivery): Promise<boolean> {
+    const c = await db.connect();
+    try {
+      const cancelled = (await c.runAndReadAll(
+        `UPDATE deliveries SET status = 'failed', last_error = $reason, next_attempt_at = $now::TIMESTAMPTZ
+         WHERE report_id = $report AND recipient = $recipient AND status IN ('pending', 'sending')
+           AND recipient NOT IN (SELECT email FROM recipients WHERE removed_at IS NULL)
+         RETURNING recipient`,
+        { report: d.reportId, recipient: d.recipient, reason: translate('pt', 'delivery.cancelled_recipient_removed'), now: new Date(clock()).toISOString() },
+      )).getRows();
+      return cancelled.length > 0;
+    } finally {
+      c.closeSync();
+    }
+  }
+
   async function deliver(d: Delivery, mails: Map<number, Promise<(to: string) => ReportMail>>): Promise<'sent' | 'retrying' | 'failed'> {
     const key = { report: d.reportId, recipient: d.recipient };
+    // Checked per delivery, just before its send: a recipient removed while earlier ones were being sent is skipped too.
+    if (await cancelIfRecipientRemoved(d)) {
+      logger.warn('delivery_cancelled', { ...key, reason: 'recipient_removed' });
+      return 'failed';
+    }
     if (d.status === 'sending') logger.warn('delivery_resumed', { ...key, message_id: d.messageId, note: 'interrupted after the send began; sent again with the same Message-ID' });
     const attempts = d.attempts + 1;
     try {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../src/db/openDatabase.js';
 import { createOutbox, DEFAULT_BACKOFF, getBackoffDelay, type OutboxOptions, retryDelivery } from '../../src/reports/createOutbox.js';
 import { removeRecipient } from '../../src/reports/recipients.js';
+import { translate } from '../../src/server/i18n/messages.js';
 import { ADMIN, seedOutboxDb } from './outboxFixture.js';
 import { getClosedPort, startTestSmtp, type TestSmtp } from './smtpHelpers.js';
 
@@ -201,6 +202,51 @@ describe('outbox', () => {
       ['diretora@exemplo.com.br', failed!.messageId],
     ]);
     expect((await outbox.listDeliveries(report.id)).map((d) => [d.status, d.attempts])).toEqual([['sent', 3], ['sent', 1]]);
+  });
+
+  test('a delivery queued before its recipient was removed is not sent: failed, with the reason, and not retryable', async () => {
+    const { db, report } = await setup();
+    const server = await smtp();
+    const outbox = createOutbox(base(db, server.port, () => T0));
+    expect(await outbox.enqueue(report.id)).toBe(2);
+    expect(await removeRecipient(db, ADMIN, 'gerente@exemplo.com.br')).toBe(true);
+
+    expect(await outbox.drain()).toEqual({ sent: 1, retrying: 0, failed: 1 });
+    expect(await outbox.drain()).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect(server.received.map((m) => m.to)).toEqual([['diretora@exemplo.com.br']]);
+    const reason = translate('pt', 'delivery.cancelled_recipient_removed');
+    expect((await outbox.listDeliveries(report.id)).map((d) => [d.recipient, d.status, d.attempts, d.lastError, d.sentAt])).toEqual([
+      ['diretora@exemplo.com.br', 'sent', 1, null, expect.any(String)],
+      ['gerente@exemplo.com.br', 'failed', 0, reason, null],
+    ]);
+    const refusal = await retryDelivery(db, ADMIN, { reportId: report.id, recipient: 'gerente@exemplo.com.br' }, T0).catch((e: { status: number; code: string }) => `${e.status} ${e.code}`);
+    expect(refusal).toBe('409 recipient_removed');
+  });
+
+  test('a recipient removed while the drain is sending to others is skipped too, even a delivery interrupted mid-send', async () => {
+    const { db, report } = await setup();
+    const server = await smtp();
+    const smtpTransport = transportTo(server.port);
+    let removed = false;
+    // The real SMTP transport; the first send also removes gerente@, whose delivery is due after diretora@'s.
+    const transport = {
+      async sendMail(mail: Parameters<typeof smtpTransport.sendMail>[0]) {
+        if (!removed) removed = await removeRecipient(db, ADMIN, 'gerente@exemplo.com.br');
+        return smtpTransport.sendMail(mail);
+      },
+    };
+    const outbox = createOutbox({ ...base(db, server.port, () => T0), transport });
+    await outbox.enqueue(report.id);
+    await db.connect().then(async (c) => {
+      await c.run(`UPDATE deliveries SET status = 'sending', attempts = 1 WHERE recipient = 'gerente@exemplo.com.br'`);
+      c.closeSync();
+    });
+
+    expect(await outbox.drain()).toEqual({ sent: 1, retrying: 0, failed: 1 });
+    expect(removed).toBe(true);
+    expect(server.received.map((m) => m.to)).toEqual([['diretora@exemplo.com.br']]);
+    const gerente = (await outbox.listDeliveries(report.id)).find((d) => d.recipient === 'gerente@exemplo.com.br')!;
+    expect(gerente).toMatchObject({ status: 'failed', attempts: 1, lastError: translate('pt', 'delivery.cancelled_recipient_removed'), sentAt: null });
   });
 
   test.each([
