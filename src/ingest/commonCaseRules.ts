@@ -1,4 +1,5 @@
-import { CATEGORIES, CLOSE_REASONS, type EventType, RATINGS, SEVERITY_VALUES, STATUS_VALUES } from './eventSchema.js';
+import { SEVERITIES } from '../policy/severities.js';
+import { CATEGORIES, CLOSE_REASONS, type EventType, RATINGS, STATUS_VALUES } from './eventSchema.js';
 
 /**
  * The common case of each event type's fields, as plain data: what a value must already look like
@@ -31,12 +32,12 @@ const quickService: TypeRules = { fields: { hours: { kind: 'positive' }, hourly_
 
 export const COMMON_CASE: Record<EventType, TypeRules> = {
   'ticket.opened': {
-    fields: { severity: enumOf(SEVERITY_VALUES), client: text, requester: text, channel: text, gut: { kind: 'gut' } },
+    fields: { severity: enumOf(SEVERITIES), client: text, requester: text, channel: text, gut: { kind: 'gut' } },
     required: ['severity', 'client'],
   },
   'ticket.status_changed': { fields: { status: enumOf(STATUS_VALUES), reason: enumOf(CLOSE_REASONS) }, required: ['status'] },
   'ticket.replied': { fields: { by: enumOf(['analyst', 'customer']), actor: text }, required: ['by'] },
-  'ticket.severity_changed': { fields: { severity: enumOf(SEVERITY_VALUES) }, required: ['severity'] },
+  'ticket.severity_changed': { fields: { severity: enumOf(SEVERITIES) }, required: ['severity'] },
   'ticket.assigned': { fields: { analyst: text }, required: ['analyst'] },
   'ticket.categorized': { fields: { category: enumOf(CATEGORIES) }, required: ['category'] },
   'ticket.approval': { fields: { answer: enumOf(['sim', 'nao']) }, required: ['answer'] },

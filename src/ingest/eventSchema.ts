@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITIES } from '../policy/severities.js';
 import { normalizeToken } from './normalizeToken.js';
 
 export const EVENT_TYPES = [
@@ -16,7 +17,6 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const SEVERITY_VALUES = ['urgente', 'alta', 'media', 'baixa'] as const;
 export const STATUS_VALUES = ['novo', 'em_atendimento', 'aguardando_cliente', 'resolvido', 'fechado'] as const;
 export const CLOSE_REASONS = ['approved', 'auto', 'manual'] as const;
 export const CATEGORIES = [
@@ -61,7 +61,7 @@ const gutScore = z.coerce.number().int().min(1).max(5);
 /** The fields each event type may carry beyond id, ticket, at and type (DESIGN.md §2). */
 export const TYPE_FIELDS = {
   'ticket.opened': z.object({
-    severity: token(SEVERITY_VALUES),
+    severity: token(SEVERITIES),
     client: text,
     requester: text.optional(),
     channel: text.optional(),
@@ -72,7 +72,7 @@ export const TYPE_FIELDS = {
     reason: token(CLOSE_REASONS).optional(),
   }),
   'ticket.replied': z.object({ by: token(['analyst', 'customer']), actor: text.optional() }),
-  'ticket.severity_changed': z.object({ severity: token(SEVERITY_VALUES) }),
+  'ticket.severity_changed': z.object({ severity: token(SEVERITIES) }),
   'ticket.assigned': z.object({ analyst: text }),
   'ticket.categorized': z.object({ category: token(CATEGORIES) }),
   'ticket.approval': z.object({ answer: token(['sim', 'nao']) }),

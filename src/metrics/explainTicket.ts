@@ -1,13 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Database } from '../db/openDatabase.js';
-import type { Policy } from '../policy/policySchema.js';
+import type { Policy, Severity } from '../policy/policySchema.js';
 import { createCalendars } from './calendar/createCalendars.js';
 import { getHolidays } from './calendar/getHolidays.js';
 import type { BusinessCalendar } from './calendar/types.js';
 import { computeTicketSla, type FirstResponseRule } from './computeTicketSla.js';
 import { type PseudonymKey, resolvePseudonymKey } from './pseudonymize.js';
 import { buildTimeline, type ClosedReason, type TimelineSegment } from './sla/buildTimeline.js';
-import { packedEventSql, SEVERITY_NAMES } from './sla/eventKinds.js';
+import { packedEventSql } from './sla/eventKinds.js';
 import { SLA_EVENTS } from './sla/ticketSlaSql.js';
 import { foldTicketEvents, sortTicketEvents, type Transition } from './sla/foldTicketEvents.js';
 import { registerTicketSlaFunction } from './sla/createTicketSlaFunction.js';
@@ -58,7 +58,7 @@ export async function explainTicket(
     const row = await computeRow(connection, policy, ticket, { ...options, now, calendars, firstResponse });
     const transitions = await traceTransitions(connection, ticket, firstResponse);
     const severity = row.severity as string | null;
-    const calendarName = severity ? policy.severities[severity as (typeof SEVERITY_NAMES)[number]].calendar : null;
+    const calendarName = severity ? policy.severities[severity as Severity].calendar : null;
     const end = row.resolved_at ? Date.parse(row.resolved_at as string) : Math.max(now, Date.parse(row.opened_at as string));
     const timeline = calendarName
       ? buildTimeline(transitions, end, calendars.get(calendarName)!, closedReasons(policy, calendarName))

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { parseDuration } from './parseDuration.js';
+import { SEVERITIES, type Severity } from './severities.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const SEVERITIES = ['urgente', 'alta', 'media', 'baixa'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+// Part of a policy's shape (its `severities` keys), so importers of the policy find them here too.
+export { SEVERITIES, type Severity };
 
 /** Days a Brazilian company may choose to close on although they are not public holidays. */
 export const OPTIONAL_CLOSURES = [

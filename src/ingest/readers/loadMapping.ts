@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ConfigFileError, loadConfigFile, parseJsonWithSchema } from '../../config/configFile.js';
-import { CATEGORIES, CLOSE_REASONS, KNOWN_FIELDS, SEVERITY_VALUES, STATUS_VALUES } from '../eventSchema.js';
+import { SEVERITIES } from '../../policy/severities.js';
+import { CATEGORIES, CLOSE_REASONS, KNOWN_FIELDS, STATUS_VALUES } from '../eventSchema.js';
 import { normalizeToken } from '../normalizeToken.js';
 import { compileTimeFormat } from './TimeReader.js';
 
@@ -13,7 +14,7 @@ const zone = z.string().refine((name) => isZone(name), { error: 'expected an IAN
 const valueMap = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.record(z.string(), z.enum(values, { error: (i) => `expected one of ${values.join(', ')} (got ${JSON.stringify(i.input)})` })).default({});
 export const MAPPED_KINDS = ['status', 'severity', 'category'] as const;
-export const CANONICAL = { status: STATUS_VALUES, severity: SEVERITY_VALUES, category: CATEGORIES };
+export const CANONICAL = { status: STATUS_VALUES, severity: SEVERITIES, category: CATEGORIES };
 
 const mappingSchema = z.strictObject({
   /** The source its events belong to unless --source says otherwise (default: the file's name). */
@@ -44,10 +45,10 @@ const mappingSchema = z.strictObject({
     .refine((id) => (id.column === undefined) !== (id.columns === undefined), { error: 'expected {"column": …} or {"columns": […]}' }),
   order: z.array(column).default([]),
   values: z
-    .strictObject({ status: valueMap(STATUS_VALUES), severity: valueMap(SEVERITY_VALUES), category: valueMap(CATEGORIES) })
+    .strictObject({ status: valueMap(STATUS_VALUES), severity: valueMap(SEVERITIES), category: valueMap(CATEGORIES) })
     .prefault({}),
   passThrough: z.array(z.enum(MAPPED_KINDS, { error: `expected ${MAPPED_KINDS.join(', ')}` })).default([]),
-  defaults: z.strictObject({ client: z.string().min(1).optional(), channel: z.string().min(1).optional(), severity: z.enum(SEVERITY_VALUES).optional() }).prefault({}),
+  defaults: z.strictObject({ client: z.string().min(1).optional(), channel: z.string().min(1).optional(), severity: z.enum(SEVERITIES).optional() }).prefault({}),
   closedReason: z
     .strictObject({ column, auto: z.array(z.string()).default([]), approved: z.array(z.string()).default([]), otherwise: z.enum(CLOSE_REASONS).optional() })
     .optional(),

@@ -1,4 +1,4 @@
-import { SEVERITY_NAMES } from './eventKinds.js';
+import { SEVERITIES } from '../../policy/severities.js';
 
 /**
  * The lifecycles of a batch of tickets as columns (struct of arrays), the shape the business-time
@@ -126,7 +126,7 @@ export class LifecycleBatch {
 export function severityHistoryJson(pairs: ArrayLike<number>, length = pairs.length): string {
   const entries: string[] = [];
   for (let k = 0; k + 1 < length; k += 2) {
-    entries.push(`{"at":"${new Date(pairs[k]!).toISOString()}","severity":"${SEVERITY_NAMES[pairs[k + 1]!]}"}`);
+    entries.push(`{"at":"${new Date(pairs[k]!).toISOString()}","severity":"${SEVERITIES[pairs[k + 1]!]}"}`);
   }
   return `[${entries.join(',')}]`;
 }

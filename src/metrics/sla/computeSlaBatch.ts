@@ -2,7 +2,8 @@ import { businessTimeBatch, instantAtBusinessTimeBatch } from '../calendar/busin
 import { createCalendars } from '../calendar/createCalendars.js';
 import type { BusinessCalendar } from '../calendar/types.js';
 import type { Policy } from '../../policy/policySchema.js';
-import { RESOLVIDO, SEVERITY_NAMES } from './eventKinds.js';
+import { SEVERITIES } from '../../policy/severities.js';
+import { RESOLVIDO } from './eventKinds.js';
 import type { LifecycleBatch } from './LifecycleBatch.js';
 import { Flag } from './qualityFlags.js';
 
@@ -25,7 +26,7 @@ export interface SeverityTargets {
 
 /** Everything the SLA numbers depend on besides the events: the policy's targets and calendars, and "now". */
 export interface SlaContext {
-  /** By severity code (eventKinds.SEVERITY_NAMES order). */
+  /** By severity code (SEVERITIES order). */
   severities: readonly SeverityTargets[];
   approvalCalendar: BusinessCalendar;
   autoCloseAfterBusinessDays: number;
@@ -46,7 +47,7 @@ export function createSlaContext(
   };
   if (!(now >= MIN_INSTANT && now < MAX_INSTANT)) throw new RangeError('now: outside the years the calendars cover (1902–2198)');
   return {
-    severities: SEVERITY_NAMES.map((s) => ({
+    severities: SEVERITIES.map((s) => ({
       calendar: calendar(policy.severities[s].calendar),
       calendarName: policy.severities[s].calendar,
       responseSeconds: policy.severities[s].firstResponse,

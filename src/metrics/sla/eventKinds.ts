@@ -1,3 +1,5 @@
+import { SEVERITIES } from '../../policy/severities.js';
+
 /**
  * What the SLA fold needs of an event, as one small code per event ("kind"), and how events travel
  * from DuckDB to the fold: one DOUBLE per event, `epoch_ms(occurred_at) * KINDS + kind`, so that a
@@ -8,10 +10,9 @@
  * minute-resolution times (ServiceNow) put several changes in one minute, and the lifecycle order is
  * right more often there than event ids ("#10" sorts before "#9"). Two events of the same kind at the
  * same instant are interchangeable for the fold, so no further tie-break is needed.
+ *
+ * Severity codes are indexes in SEVERITIES (policy/severities.ts).
  */
-
-export const SEVERITY_NAMES = ['urgente', 'alta', 'media', 'baixa'] as const;
-export type SeverityName = (typeof SEVERITY_NAMES)[number];
 
 export const STATUS_NAMES = ['novo', 'em_atendimento', 'aguardando_cliente', 'resolvido', 'fechado'] as const;
 export type StatusName = (typeof STATUS_NAMES)[number];
@@ -66,7 +67,7 @@ export function eventKind(packed: number): number {
 }
 
 const severityCase = (column: string) =>
-  `CASE ${column} ${SEVERITY_NAMES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`;
+  `CASE ${column} ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`;
 
 /**
  * SQL for the kind of an event row of `events` (unknown values count as OTHER, so they still show

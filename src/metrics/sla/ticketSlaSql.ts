@@ -1,6 +1,7 @@
 import { pseudonymSql } from '../pseudonymize.js';
 import { STATE_NAMES } from './computeSlaBatch.js';
-import { CLOSE_REASON_NAMES, packedEventSql, SEVERITY_NAMES, STATUS_NAMES } from './eventKinds.js';
+import { SEVERITIES } from '../../policy/severities.js';
+import { CLOSE_REASON_NAMES, packedEventSql, STATUS_NAMES } from './eventKinds.js';
 import { CHECK_ORDER_BIT, Flag } from './qualityFlags.js';
 
 /** The columns of `events` the computation reads. */
@@ -59,7 +60,7 @@ WITH per_ticket AS (
   SELECT ticket, opening, analyst, category, ${fn}(events, multi_batch, $run::INTEGER) AS r FROM per_ticket
 )
 SELECT ticket, opening.client, pseudonyms.pseudonym, analyst, category, opening.channel, opening.gut,
-  ${listLiteral(SEVERITY_NAMES)}[r.severity::INTEGER + 1], r.severity_history,
+  ${listLiteral(SEVERITIES)}[r.severity::INTEGER + 1], r.severity_history,
   ${listLiteral(STATUS_NAMES)}[r.status::INTEGER + 1],
   r.opened_at, r.first_response_at, r.resolved_at, r.closed_at,
   ${listLiteral(CLOSE_REASON_NAMES)}[nullif(r.close_reason, 0)], r.reopen_count,

@@ -1,8 +1,9 @@
-import { CATEGORIES, SEVERITY_VALUES, STATUS_VALUES } from '../../ingest/eventSchema.js';
+import { CATEGORIES, STATUS_VALUES } from '../../ingest/eventSchema.js';
+import { SEVERITIES } from '../../policy/severities.js';
 import { type Lang, type MessageKey, MESSAGES, translate } from './messages.js';
 
 /** The values stored as codes that pages name in words, and their codes in the guide's order. */
-const CODES = { severity: SEVERITY_VALUES, status: STATUS_VALUES, category: CATEGORIES } as const;
+const CODES = { severity: SEVERITIES, status: STATUS_VALUES, category: CATEGORIES } as const;
 export type LabelledKind = keyof typeof CODES;
 
 /**
