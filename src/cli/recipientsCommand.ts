@@ -1,5 +1,5 @@
 import { AccessError } from '../access/roles.js';
-import { addRecipient, listRecipients, normalizeEmail, removeRecipient } from '../reports/recipients.js';
+import { addRecipient, listRecipients, parseRecipientEmail, removeRecipient } from '../reports/recipients.js';
 import { CLI_CALLER } from '../server/auth/users.js';
 import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
@@ -28,7 +28,7 @@ export async function runRecipientsCommand(argv: string[], out: (json: unknown) 
     } else if (sub === 'remove') {
       const removed = await removeRecipient(db, CLI_CALLER, email!);
       if (!removed) throw new CliError(`${email} is not an active recipient`, 1);
-      out({ email: normalizeEmail(email!), active: false });
+      out({ email: parseRecipientEmail(email!), active: false });
     } else {
       for (const r of await listRecipients(db, CLI_CALLER, { includeRemoved: values.all === true })) out(r);
     }

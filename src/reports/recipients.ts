@@ -1,3 +1,4 @@
+import { normalizeEmail } from '../access/normalizeEmail.js';
 import { AccessError, type Caller, forbidden, roleAtLeast } from '../access/roles.js';
 import { appendAudit } from '../db/appendAudit.js';
 import type { Database } from '../db/openDatabase.js';
@@ -16,9 +17,12 @@ function checkManager(caller: Caller): void {
   if (!roleAtLeast(caller.role, 'leadership')) throw forbidden('só liderança e administradores gerenciam os destinatários dos relatórios');
 }
 
-/** A lower-cased address, or 400 invalid_email. */
-export function normalizeEmail(email: string): string {
-  const value = email.trim().toLowerCase();
+/**
+ * The normalized address (normalizeEmail), or 400 invalid_email. Stricter than a login's: a mail
+ * server must accept it, so a dotted domain and nothing that would split or quote a header.
+ */
+export function parseRecipientEmail(email: string): string {
+  const value = normalizeEmail(email);
   if (!EMAIL.test(value)) throw new AccessError(400, 'invalid_email', `endereço de e-mail inválido: "${email}"`);
   return value;
 }
@@ -26,7 +30,7 @@ export function normalizeEmail(email: string): string {
 /** Adds (or re-activates) a recipient of the weekly report; leadership and admin only, audited. */
 export async function addRecipient(db: Database, caller: Caller, input: { email: string; name?: string }, now = Date.now()): Promise<Recipient> {
   checkManager(caller);
-  const email = normalizeEmail(input.email);
+  const email = parseRecipientEmail(input.email);
   await withConnection(db, (c) =>
     inTransaction(c, async () => {
       await c.run(
@@ -44,7 +48,7 @@ export async function addRecipient(db: Database, caller: Caller, input: { email:
 /** Stops sending to `email` (its past deliveries stay); false when it was not an active recipient. */
 export async function removeRecipient(db: Database, caller: Caller, email: string, now = Date.now()): Promise<boolean> {
   checkManager(caller);
-  const address = normalizeEmail(email);
+  const address = parseRecipientEmail(email);
   return withConnection(db, (c) =>
     inTransaction(c, async () => {
       const changed = (await c.runAndReadAll(

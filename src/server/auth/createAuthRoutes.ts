@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { normalizeEmail } from '../../access/normalizeEmail.js';
 import type { AppEnv } from '../createApp.js';
 import { resolveLang } from '../i18n/resolveLang.js';
 import {
@@ -17,7 +18,7 @@ import { requireUser } from './guards.js';
 import { findLoginLock, readLoginAttempts, recordLoginAttempt } from './loginThrottle.js';
 import { type LoginProblem, renderLoginPage } from './renderAuthPages.js';
 import { createSession, deleteSession, pruneSessions } from './sessions.js';
-import { authenticate, normalizeEmail } from './users.js';
+import { authenticate } from './users.js';
 
 /** Where to go after sign-in: a path on this site only (no `//host` or `/\host` open redirects). */
 export function safeNext(next: unknown): string {

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/openDatabase.js';
-import { normalizeEmail } from './users.js';
+import { normalizeEmail } from '../../access/normalizeEmail.js';
 import { withConnection } from '../../db/withConnection.js';
 
 /** 5 failed logins for one e-mail, or from one address, within 15 minutes… */

@@ -1,10 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { normalizeEmail } from '../../access/normalizeEmail.js';
 import { AccessError, type Caller, isRole } from '../../access/roles.js';
 import { appendAudit } from '../../db/appendAudit.js';
 import type { Database } from '../../db/openDatabase.js';
 import { sha256 } from './hashToken.js';
 import type { SessionUser } from './types.js';
-import { CLI_CALLER, normalizeEmail } from './users.js';
+import { CLI_CALLER } from './users.js';
 import { inTransaction, isoSql, withConnection } from '../../db/withConnection.js';
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { argon2id, hash, verify } from 'argon2';
+import { normalizeEmail } from '../../access/normalizeEmail.js';
 import { AccessError, type Caller, isRole, type Role, ROLES } from '../../access/roles.js';
 import { appendAudit } from '../../db/appendAudit.js';
 import type { Database } from '../../db/openDatabase.js';
@@ -31,11 +32,6 @@ export interface NewUser {
   name?: string;
   role: Role | string;
   password: string;
-}
-
-/** The e-mail as stored and compared: trimmed and lowercase. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 const invalid = (message: string) => new AccessError(400, 'invalid_input', message);
