@@ -10,6 +10,7 @@ import { parseServeSettings, SERVE_OPTIONS } from './serveCommand.js';
 import type { Database } from '../db/openDatabase.js';
 import { withConnection } from '../db/withConnection.js';
 import { DEMO_SOURCE } from '../demo/seedDemo.js';
+import { translate } from '../server/i18n/messages.js';
 
 /**
  * The first half of what `npm start` runs once set-up is done: the active policy and this week's
@@ -52,8 +53,11 @@ export async function runStartCommand(argv: string[], write: (line: string) => v
     if (present.some(Boolean)) {
       write('');
       write(`Logins de demonstração (senha ${DEMO_PASSWORD}):`);
+      // The roles as the pages name them.
+      const labels = DEMO_USERS.map((user) => translate('pt', `role.${user.role}`));
+      const width = Math.max(...labels.map((label) => label.length));
       DEMO_USERS.forEach((user, i) => {
-        if (present[i]) write(`  ${ROLE_LABELS[user.role].padEnd(10)}  ${user.email}`);
+        if (present[i]) write(`  ${labels[i]!.padEnd(width)}  ${user.email}`);
       });
     }
   } finally {
@@ -74,5 +78,3 @@ async function demoWithoutUsers(db: Database): Promise<boolean> {
     return row?.[0] === true;
   });
 }
-
-const ROLE_LABELS = { analyst: 'Analista', lead: 'Líder', leadership: 'Diretoria', admin: 'Admin' } as const;
