@@ -1,11 +1,13 @@
 import type { Database } from '../db/openDatabase.js';
 
+/**
+ * Of the tickets opened before the week's end and not resolved by then, how many were at risk or
+ * overdue. (How many there were is the registry's `backlog` metric, which the report shows.)
+ */
 export interface WeekEndQueue {
-  /** Tickets opened before the week's end and not resolved by then. */
-  backlog: number;
-  /** Of those, not yet past the solution deadline but past `threshold` of the time to it. */
+  /** Not yet past the solution deadline but past `threshold` of the time to it. */
   atRisk: number;
-  /** Of those, already past the solution deadline at the week's end. */
+  /** Already past the solution deadline at the week's end. */
   overdue: number;
 }
 
@@ -17,7 +19,6 @@ export interface WeekEndQueue {
  */
 export async function getWeekEndQueue(db: Database, end: number, threshold: number): Promise<WeekEndQueue> {
   const sql = `SELECT
-      count(*)::INTEGER AS backlog,
       count(*) FILTER (WHERE solution_deadline > $end::TIMESTAMPTZ
         AND epoch($end::TIMESTAMPTZ) - epoch(opened_at) >= $threshold::DOUBLE * (epoch(solution_deadline) - epoch(opened_at)))::INTEGER AS at_risk,
       count(*) FILTER (WHERE solution_deadline <= $end::TIMESTAMPTZ)::INTEGER AS overdue
@@ -25,7 +26,7 @@ export async function getWeekEndQueue(db: Database, end: number, threshold: numb
   const connection = await db.connect();
   try {
     const row = (await connection.runAndReadAll(sql, { end: new Date(end).toISOString(), threshold })).getRowObjectsJS()[0]!;
-    return { backlog: Number(row.backlog), atRisk: Number(row.at_risk), overdue: Number(row.overdue) };
+    return { atRisk: Number(row.at_risk), overdue: Number(row.overdue) };
   } finally {
     connection.closeSync();
   }
