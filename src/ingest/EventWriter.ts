@@ -1,14 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { listValue } from '@duckdb/node-api';
 import type { Database } from '../db/openDatabase.js';
 import {
   CREATE_BATCH,
   BATCH_FROM_STAGED,
   COUNT_DUPLICATES,
-  INSERT_CHANGED_TICKETS,
+  FIND_NEW_ROWS,
+  INSERT_CHANGED_TICKETS_OF_NEW_ROWS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
   INSERT_EVENTS,
-  INSERT_EVENTS_DEDUPLICATED,
+  INSERT_NEW_EVENTS,
   INSERT_REJECTS,
   INSERT_RUN_TICKETS,
   INSERT_SURVEY_ANSWERS,
@@ -227,19 +227,18 @@ export class EventWriter {
     try {
       // A run without a row yet gets its row at the end of this transaction, with its counts.
       const runId = this.id ?? Number((await c.runAndReadAll(NEXT_RUN_ID)).getRows()[0]![0]);
-      let changed: string[] | undefined;
       if (staged.valid > 0) {
         const [stored, repeated] = (await c.runAndReadAll(COUNT_DUPLICATES, { source })).getRows()[0] as [number, number];
         if (stored === 0 && repeated === 0) {
           accepted = (await c.run(INSERT_EVENTS, { source, runId })).rowsChanged;
+          await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
         } else {
-          const inserted = (await c.runAndReadAll(INSERT_EVENTS_DEDUPLICATED, { source, runId })).getRows();
-          accepted = inserted.length;
-          changed = [...new Set(inserted.map((row) => String(row[0])))];
+          // In SQL from end to end: a batch's new rows and their tickets never travel to JavaScript.
+          await c.run(FIND_NEW_ROWS, { source });
+          accepted = (await c.run(INSERT_NEW_EVENTS, { source, runId })).rowsChanged;
+          if (accepted > 0) await c.run(INSERT_CHANGED_TICKETS_OF_NEW_ROWS);
         }
         if (staged.surveys > 0) await c.run(INSERT_SURVEY_ANSWERS, { source, runId });
-        if (changed === undefined) await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
-        else if (changed.length > 0) await c.run(INSERT_CHANGED_TICKETS, { tickets: listValue(changed) });
         if (this.ticketsInSql) await c.run(INSERT_RUN_TICKETS);
       }
       if (staged.rejected > 0) await c.run(INSERT_REJECTS, { source, origin, runId });

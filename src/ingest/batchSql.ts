@@ -67,9 +67,15 @@ function eventValues(source: string, runId: string, rows: string): string {
   FROM (SELECT *, ${REBUILDS} AS __rebuilds FROM ${rows})`;
 }
 
-/** Events of the batch (`$source`, `$runId`) that are new: events has no key (migration 009). */
-const NEW_ROWS = `(SELECT * FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = b.id)
-  QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1)`;
+/**
+ * The positions of the batch's events (`$source`) that are new — not stored, and the first of
+ * their id in the batch — for the two statements that follow: events has no key (migration 009).
+ */
+export const FIND_NEW_ROWS = `CREATE OR REPLACE TEMP TABLE new_rows AS
+  SELECT pos FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = b.id)
+  QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1`;
+/** A position is unique among the batch's valid rows (a row SQL did not vouch for stays, not ok, beside its redo). */
+const NEW_ROWS = '(SELECT * FROM batch SEMI JOIN new_rows USING (pos) WHERE ok)';
 
 /**
  * Of the batch's valid rows: how many stored events have an id among them (0 when none is stored
@@ -86,8 +92,11 @@ export const COUNT_DUPLICATES = `
 /** The common case: every valid row of the batch is new (COUNT_DUPLICATES found none). */
 export const INSERT_EVENTS = `INSERT INTO events ${eventValues('$source', '$runId', '(SELECT * FROM batch WHERE ok)')}`;
 
-/** The first row of each new id in the batch; returns the tickets it touched. */
-export const INSERT_EVENTS_DEDUPLICATED = `INSERT INTO events ${eventValues('$source', '$runId', NEW_ROWS)} RETURNING ticket`;
+/** The rows FIND_NEW_ROWS found. */
+export const INSERT_NEW_EVENTS = `INSERT INTO events ${eventValues('$source', '$runId', NEW_ROWS)}`;
+
+/** The tickets of the rows FIND_NEW_ROWS found. */
+export const INSERT_CHANGED_TICKETS_OF_NEW_ROWS = `INSERT INTO changed_tickets SELECT DISTINCT ticket, current_timestamp FROM ${NEW_ROWS}`;
 
 /** A group of runs (writeRun.ts): `rows` has each row's source (src) and run id (rid). */
 export const groupEventValues = (rows: string) => eventValues('src', 'rid', rows);
@@ -115,7 +124,7 @@ export const INSERT_SURVEY_ANSWERS = `
 /** Every ticket of the batch changed (the common case: all its events were new). */
 export const INSERT_CHANGED_TICKETS_OF_BATCH = 'INSERT INTO changed_tickets SELECT DISTINCT ticket, current_timestamp FROM batch WHERE ok';
 
-/** The tickets INSERT_EVENTS_DEDUPLICATED returned. */
+/** Tickets a group's deduplicating insert returned (writeRun.ts). */
 export const INSERT_CHANGED_TICKETS = 'INSERT INTO changed_tickets SELECT unnest($tickets::VARCHAR[]), current_timestamp';
 
 /** A reject is identified by where it came from: the same line at the same position of the same origin. */

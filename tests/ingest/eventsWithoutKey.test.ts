@@ -56,6 +56,36 @@ describe('one event per (source, id) without a key', () => {
     }
   });
 
+  test('a batch with stored and repeated ids stores the first copy of each new id and lists only the tickets of what it stored', async () => {
+    const db = await freshDatabase();
+    try {
+      const line = (id: string, ticket: string, minute: number) =>
+        JSON.stringify({ id, ticket, at: `2026-03-02T11:${String(minute).padStart(2, '0')}:00Z`, type: 'ticket.replied', by: 'analyst' });
+      const write = async (lines: string[]) => {
+        const writer = await EventWriter.open(db, { source: 'dup', origin: 'test', format: 'ndjson' });
+        await writer.write(lines.map((raw, i) => ({ position: i + 1, raw, value: JSON.parse(raw) as Record<string, unknown> })));
+        return writer.finish();
+      };
+      await write([line('a', 'T-OLD', 1), line('b', 'T-OLD', 2)]);
+      await db.connect().then(async (c) => {
+        await c.run('DELETE FROM changed_tickets');
+        c.closeSync();
+      });
+      // Stored (a), new (c, twice: the first copy wins), new (d), stored (b).
+      const result = await write([line('a', 'T-OLD', 1), line('c', 'T-NEW', 3), line('c', 'T-OTHER', 4), line('d', 'T-NEW2', 5), line('b', 'T-OLD', 2)]);
+      expect(result).toMatchObject({ accepted: 2, duplicates: 3 });
+      expect(await query(db, "SELECT id, ticket FROM events WHERE source = 'dup' ORDER BY id")).toEqual([
+        { id: 'a', ticket: 'T-OLD' },
+        { id: 'b', ticket: 'T-OLD' },
+        { id: 'c', ticket: 'T-NEW' },
+        { id: 'd', ticket: 'T-NEW2' },
+      ]);
+      expect(await query(db, 'SELECT DISTINCT ticket FROM changed_tickets ORDER BY ticket')).toEqual([{ ticket: 'T-NEW' }, { ticket: 'T-NEW2' }]);
+    } finally {
+      db.close();
+    }
+  });
+
   test('a batch waits while another transaction holds the event-write lock, and is written once it is released', async () => {
     const db = await freshDatabase();
     try {
