@@ -138,12 +138,18 @@ function dataTable(lang: Lang, data: PanelData): Html {
   return renderTable([...ordered, data.result.metric.label[lang]], rows, translate(lang, 'chart.no_data'));
 }
 
+/** Panel specs in each language: a dashboard is parsed once (loadDashboard), so its specs are translated once. */
+const translatedSpecs = new WeakMap<object, Partial<Record<Lang, object>>>();
+
+function translatedSpec(panel: Panel, lang: Lang): object {
+  let byLang = translatedSpecs.get(panel.spec);
+  if (!byLang) translatedSpecs.set(panel.spec, (byLang = {}));
+  return (byLang[lang] ??= labelCodes(localizeSpec(panel.spec, lang), lang) as object);
+}
+
 /** The panels: a chart container, the numbers as a table in <details>, and the specs with data as JSON for dashboard.js. */
 export function renderPanels(lang: Lang, panels: PanelData[]): Html {
-  const specs = panels.map(({ panel, values }) => ({
-    id: panel.id,
-    spec: { ...(labelCodes(localizeSpec(panel.spec, lang), lang) as object), data: { values } },
-  }));
+  const specs = panels.map(({ panel, values }) => ({ id: panel.id, spec: { ...translatedSpec(panel, lang), data: { values } } }));
   return html`<div class="panels">
     ${panels.map(
       (data) => html`<section class="panel" id="panel-${data.panel.id}">
