@@ -155,7 +155,10 @@ export function candidatesSql(p: CandidateParts): string {
     return `WHEN ${quoteLiteral(type)} THEN ${conditions.join(' AND ')}`;
   });
   const ok = `coalesce(${p.base} AND ${p.typeOk} AND CASE ${p.type} ${perType.join('\n      ')} ELSE false END, false)`;
-  const value = (name: string) => `CASE WHEN ${absent(name)} THEN NULL ELSE ${field(name).value(RULE_OF[name]!)} END`;
+  const value = (name: string) => {
+    const v = field(name).value(RULE_OF[name]!);
+    return v === 'NULL' ? v : `CASE WHEN ${absent(name)} THEN NULL ELSE ${v} END`;
+  };
   const columns: Record<string, string> = {
     occurred_at: p.occurredAt,
     raw: p.raw,
@@ -172,6 +175,8 @@ export function candidatesSql(p: CandidateParts): string {
   const select = BATCH_SHAPE.map(([name, type]) => {
     if (name === 'pos') return '__prazo_pos AS pos';
     if (name === 'ok') return '__prazo_ok AS ok';
+    // A field the source cannot hold (a column the file lacks) is a constant: no per-row CASE.
+    if (columns[name] === 'NULL') return `NULL::${type} AS ${quoteIdent(name)}`;
     return `CASE WHEN __prazo_ok THEN (${columns[name]})::${type} END AS ${quoteIdent(name)}`;
   });
   return `SELECT ${select.join(',\n  ')}

@@ -212,7 +212,10 @@ export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): 
   const at = atColumn(byName.get('at'));
   const typeColumn = byName.get('type');
   const type = typeColumn?.type === 'VARCHAR' ? quoteIdent('type') : 'NULL::VARCHAR';
-  const gutDigit = (i: number) => `CASE WHEN ${gut.absent} THEN NULL ELSE ${gutParts[i]!.value(gutScore)} END`;
+  const gutDigit = (i: number) => {
+    const v = gutParts[i]!.value(gutScore);
+    return v === 'NULL' ? v : `CASE WHEN ${gut.absent} THEN NULL ELSE ${v} END`;
+  };
   const keys = tableKeys(columns);
   return candidatesSql({
     fields,
