@@ -8,6 +8,7 @@ import { getReport } from './reportStore.js';
 import { type Clock, type Logger, quietLogger } from './types.js';
 import { inTransaction, withConnection } from '../db/withConnection.js';
 import { translate } from '../server/i18n/messages.js';
+import { normalizeEmail } from '../access/normalizeEmail.js';
 
 /** What the outbox needs of a nodemailer transport. */
 export interface MailTransport {
@@ -116,14 +117,15 @@ export const mayRetryDelivery = (role: Role) => roleAtLeast(role, 'leadership');
  */
 export async function retryDelivery(db: Database, caller: Caller, key: { reportId: number; recipient: string }, now = Date.now()): Promise<Delivery> {
   if (!mayRetryDelivery(caller.role)) throw forbidden('só liderança e administradores tentam de novo uma entrega que falhou');
-  const recipient = key.recipient.trim().toLowerCase();
+  const recipient = normalizeEmail(key.recipient);
   const unknown = new AccessError(404, 'unknown_delivery', `nenhuma entrega do relatório ${key.reportId} para "${recipient}"`);
   if (!Number.isSafeInteger(key.reportId) || key.reportId < 1) throw unknown;
   const params = { report: key.reportId, recipient };
   await withConnection(db, (c) =>
     inTransaction(c, async () => {
       const [row] = (await c.runAndReadAll(
-        `SELECT d.status, d.attempts, r.removed_at IS NOT NULL AS removed
+        // Removed, or gone altogether: drain() would not send it either.
+        `SELECT d.status, d.attempts, r.email IS NULL OR r.removed_at IS NOT NULL AS removed
          FROM deliveries d LEFT JOIN recipients r ON r.email = d.recipient WHERE d.report_id = $report AND d.recipient = $recipient`,
         params,
       )).getRowObjectsJS();
