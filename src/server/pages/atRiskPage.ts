@@ -49,7 +49,8 @@ function readAtRiskFilters(c: Context<ServerEnv>): AtRiskFilters {
 
 /**
  * The filter form: a GET to this page, so the filters are the URL's query and the 60 s refresh
- * (a meta refresh without a URL reloads the document's own URL) keeps them. Same fields and
+ * (refresh.js, or the meta refresh without scripts, reloads the document's own URL) keeps them;
+ * refresh.js waits while the form is being filled in. Same fields and
  * labels as renderFilterForm, without its period: this page shows what is open now.
  */
 function renderAtRiskForm(ctx: PageContext, filters: AtRiskFilters): Html {

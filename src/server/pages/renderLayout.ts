@@ -95,13 +95,17 @@ export function renderLayout(props: LayoutProps): Html {
 <head>
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
-${props.refreshSeconds ? html`<meta http-equiv="refresh" content="${props.refreshSeconds}" />` : ''}
+${props.refreshSeconds
+  ? // refresh.js reloads the page unless someone is typing in one of its forms; without scripts, the meta refresh.
+    html`<noscript><meta http-equiv="refresh" content="${props.refreshSeconds}" /></noscript>
+<script defer src="/assets/refresh.js"></script>`
+  : ''}
 <title>${props.title} · ${translate(lang, 'app.name')}</title>
 <link rel="icon" href="data:," />
 <link rel="stylesheet" href="/assets/app.css" />
 ${(props.scripts ?? []).map((src) => html`<script defer src="${src}"></script>`)}
 </head>
-<body${props.bare ? html` class="print"` : ''} data-lang="${lang}"${props.charts ? '' : html` data-ready="true"`}>
+<body${props.bare ? html` class="print"` : ''} data-lang="${lang}"${props.charts ? '' : html` data-ready="true"`}${props.refreshSeconds ? html` data-refresh-seconds="${props.refreshSeconds}"` : ''}>
 <a class="skip" href="#main">${translate(lang, 'nav.skip')}</a>
 ${props.bare ? '' : renderNav(props)}
 <main id="main">

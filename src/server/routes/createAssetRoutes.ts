@@ -38,7 +38,7 @@ function asset(name: string, body: string | Uint8Array): Asset {
 /** Every file /assets serves, read once: a fixed list, so no path from the URL touches the disk. */
 export function loadAssets(): Map<string, Asset> {
   const assets = new Map<string, Asset>();
-  for (const name of ['app.css', 'dashboard.js']) assets.set(name, asset(name, readFileSync(join(OWN_ASSETS, name))));
+  for (const name of ['app.css', 'dashboard.js', 'refresh.js']) assets.set(name, asset(name, readFileSync(join(OWN_ASSETS, name))));
   const vendor: [string, string, string][] = [
     ['vendor/vega.min.js', 'vega', 'build/vega.min.js'],
     ['vendor/vega-lite.min.js', 'vega-lite', 'build/vega-lite.min.js'],
@@ -56,7 +56,7 @@ export const CHART_SCRIPTS = [
   '/assets/dashboard.js',
 ];
 
-/** `GET /assets/<name>`: the stylesheet, the dashboard script and the vega builds; public, cached, ETag. */
+/** `GET /assets/<name>`: the stylesheet, the dashboard and refresh scripts and the vega builds; public, cached, ETag. */
 let loaded: Map<string, Asset> | undefined;
 
 export function createAssetRoutes(assets: Map<string, Asset> = (loaded ??= loadAssets())): Hono {
