@@ -7,8 +7,10 @@ import { createMetricReader, type MetricReader } from './metricSource.js';
 import { getReport } from './reportStore.js';
 import { type Clock, type Logger, quietLogger } from './types.js';
 import { inTransaction, withConnection } from '../db/withConnection.js';
-import { translate } from '../server/i18n/messages.js';
 import { normalizeEmail } from '../access/normalizeEmail.js';
+
+/** The last error of a delivery drain() did not send because its address stopped being a recipient. */
+export const RECIPIENT_REMOVED = 'recipient_removed';
 
 /** What the outbox needs of a nodemailer transport. */
 export interface MailTransport {
@@ -204,8 +206,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /**
    * A due delivery whose address is no longer an active recipient (removed since it was queued, or
-   * gone) is not sent: failed, attempts unchanged, with the reason as its last error (in pt-BR, the
-   * default language, like the page shows it). False when the recipient is active.
+   * gone) is not sent: failed, attempts unchanged, its last error the code RECIPIENT_REMOVED (the
+   * Relatórios page says it in the reader's language). False when the recipient is active.
    */
   async function cancelIfRecipientRemoved(d: Delivery): Promise<boolean> {
     const c = await db.connect();
@@ -215,7 +217,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
          WHERE report_id = $report AND recipient = $recipient AND status IN ('pending', 'sending')
            AND recipient NOT IN (SELECT email FROM recipients WHERE removed_at IS NULL)
          RETURNING recipient`,
-        { report: d.reportId, recipient: d.recipient, reason: translate('pt', 'delivery.cancelled_recipient_removed'), now: new Date(clock()).toISOString() },
+        { report: d.reportId, recipient: d.recipient, reason: RECIPIENT_REMOVED, now: new Date(clock()).toISOString() },
       )).getRows();
       return cancelled.length > 0;
     } finally {

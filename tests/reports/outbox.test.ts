@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../src/db/openDatabase.js';
-import { createOutbox, DEFAULT_BACKOFF, getBackoffDelay, type OutboxOptions, retryDelivery } from '../../src/reports/createOutbox.js';
+import { createOutbox, DEFAULT_BACKOFF, getBackoffDelay, type OutboxOptions, RECIPIENT_REMOVED, retryDelivery } from '../../src/reports/createOutbox.js';
 import { removeRecipient } from '../../src/reports/recipients.js';
-import { translate } from '../../src/server/i18n/messages.js';
 import { ADMIN, seedOutboxDb } from './outboxFixture.js';
 import { getClosedPort, startTestSmtp, type TestSmtp } from './smtpHelpers.js';
 
@@ -214,7 +213,7 @@ describe('outbox', () => {
     expect(await outbox.drain()).toEqual({ sent: 1, retrying: 0, failed: 1 });
     expect(await outbox.drain()).toEqual({ sent: 0, retrying: 0, failed: 0 });
     expect(server.received.map((m) => m.to)).toEqual([['diretora@exemplo.com.br']]);
-    const reason = translate('pt', 'delivery.cancelled_recipient_removed');
+    const reason = RECIPIENT_REMOVED;
     expect((await outbox.listDeliveries(report.id)).map((d) => [d.recipient, d.status, d.attempts, d.lastError, d.sentAt])).toEqual([
       ['diretora@exemplo.com.br', 'sent', 1, null, expect.any(String)],
       ['gerente@exemplo.com.br', 'failed', 0, reason, null],
@@ -246,7 +245,7 @@ describe('outbox', () => {
     expect(removed).toBe(true);
     expect(server.received.map((m) => m.to)).toEqual([['diretora@exemplo.com.br']]);
     const gerente = (await outbox.listDeliveries(report.id)).find((d) => d.recipient === 'gerente@exemplo.com.br')!;
-    expect(gerente).toMatchObject({ status: 'failed', attempts: 1, lastError: translate('pt', 'delivery.cancelled_recipient_removed'), sentAt: null });
+    expect(gerente).toMatchObject({ status: 'failed', attempts: 1, lastError: RECIPIENT_REMOVED, sentAt: null });
   });
 
   test.each([

@@ -102,32 +102,39 @@ describe('Visão geral in Chromium', () => {
   }, 60_000);
 });
 
+/** What the test touches of an <input> (the tests compile without the DOM's types). */
+interface FormField {
+  value: string;
+  defaultValue: string;
+  blur(): void;
+}
+
 describe('Em risco in Chromium', () => {
   test('the 60 s refresh waits while a filter is being typed, then reloads the page with its query', async () => {
     const { page, errors } = await signIn('leadership');
     // The page's long timers run 100 times faster here (the refresh is 60 s: 0.6 s).
     await page.evaluateOnNewDocument(() => {
-      const original = window.setTimeout;
-      window.setTimeout = ((handler: TimerHandler, ms?: number, ...rest: unknown[]) =>
-        original(handler, ms !== undefined && ms >= 1000 ? ms / 100 : ms, ...rest)) as typeof window.setTimeout;
+      const original = globalThis.setTimeout;
+      globalThis.setTimeout = ((handler: () => void, ms?: number) => original(handler, ms !== undefined && ms >= 1000 ? ms / 100 : ms)) as typeof setTimeout;
     });
     await page.goto(`${base}/em-risco?severity=alta`);
     expect(await page.$eval('body', (b) => b.getAttribute('data-refresh-seconds'))).toBe('60');
     // Marks this document: a reload makes a new one, without the mark.
-    const marked = () => page.evaluate(() => (window as unknown as { marked?: boolean }).marked === true);
+    const marked = () => page.evaluate(() => (globalThis as { marked?: boolean }).marked === true);
     await page.evaluate(() => {
-      (window as unknown as { marked?: boolean }).marked = true;
+      (globalThis as { marked?: boolean }).marked = true;
     });
     await page.type('input[name=client]', 'Cliente 7');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await marked()).toBe(true);
-    expect(await page.$eval('input[name=client]', (input) => (input as HTMLInputElement).value)).toBe('Cliente 7');
+    expect(await page.$eval('input[name=client]', (input) => (input as unknown as FormField).value)).toBe('Cliente 7');
     // Left as it was (value back, focus elsewhere): the next tick reloads, keeping the URL's query.
     await Promise.all([
       page.waitForNavigation({ timeout: 10_000 }),
       page.$eval('input[name=client]', (input) => {
-        (input as HTMLInputElement).value = (input as HTMLInputElement).defaultValue;
-        (input as HTMLInputElement).blur();
+        const field = input as unknown as FormField;
+        field.value = field.defaultValue;
+        field.blur();
       }),
     ]);
     expect(await marked()).toBe(false);

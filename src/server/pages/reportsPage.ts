@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DateTime } from 'luxon';
-import { type Delivery, listDeliveries, mayRetryDelivery } from '../../reports/createOutbox.js';
+import { type Delivery, listDeliveries, mayRetryDelivery, RECIPIENT_REMOVED } from '../../reports/createOutbox.js';
 import { listArchivedReports } from '../../reports/readArchivedReport.js';
 import { listRecipients, type Recipient } from '../../reports/recipients.js';
 import type { ReportRow } from '../../reports/reportStore.js';
@@ -73,36 +73,39 @@ function renderArchive(ctx: PageContext, reports: ReportRow[], deliveries: Map<n
 
 const csrfField = (ctx: PageContext) => csrfInput(ctx.csrfToken);
 
-/** The "Tentar de novo" form of a failed delivery, for whoever may retry it (not for an address since removed). */
-function renderRetry(ctx: PageContext, d: Delivery, removed: Set<string>): Html | string {
-  if (d.status !== 'failed' || removed.has(d.recipient)) return '';
+/** A delivery's last error: the SMTP server's words as they came, Prazo's own reasons in the reader's language. */
+const lastErrorText = (ctx: PageContext, error: string) => (error === RECIPIENT_REMOVED ? ctx.t('delivery.cancelled_recipient_removed') : error);
+
+/** The "Tentar de novo" form of a failed delivery, for whoever may retry it (only to an address still a recipient). */
+function renderRetry(ctx: PageContext, d: Delivery, active: Set<string>): Html | string {
+  if (d.status !== 'failed' || !active.has(d.recipient)) return '';
   return html`<form method="post" action="${DELIVERY_RETRY_ACTION}" class="inline">${csrfField(ctx)}
       <input type="hidden" name="report" value="${d.reportId}" />
       <input type="hidden" name="recipient" value="${d.recipient}" />
       <button type="submit">${ctx.t('reports.retry')}</button></form>`;
 }
 
-function renderDeliveryTable(ctx: PageContext, deliveries: Delivery[], removed: Set<string>): Html {
+function renderDeliveryTable(ctx: PageContext, deliveries: Delivery[], active: Set<string>): Html {
   const mayRetry = mayRetryDelivery(ctx.caller.role);
   const rows = deliveries.map((d) => [
     d.recipient,
     d.status === 'failed' ? html`<strong class="bad">${ctx.t('delivery.failed')}</strong>` : ctx.t(`delivery.${d.status}`),
     String(d.attempts),
-    d.lastError ? html`<span class="${d.status === 'failed' ? 'bad' : ''}">${d.lastError}</span>` : '–',
+    d.lastError ? html`<span class="${d.status === 'failed' ? 'bad' : ''}">${lastErrorText(ctx, d.lastError)}</span>` : '–',
     formatInstant(ctx.lang, d.sentAt),
-    ...(mayRetry ? [renderRetry(ctx, d, removed)] : []),
+    ...(mayRetry ? [renderRetry(ctx, d, active)] : []),
   ]);
   const headers = ['reports.recipient', 'col.status', 'reports.attempts', 'reports.last_error', 'reports.sent_at'] as const;
   return renderTable([...headers.map((key) => ctx.t(key)), ...(mayRetry ? [''] : [])], rows, ctx.t('reports.no_deliveries'));
 }
 
 /** Per report, its deliveries; a report with a failed delivery is shown open, the others folded. */
-function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Map<number, Delivery[]>, removed: Set<string>): Html | string {
+function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Map<number, Delivery[]>, active: Set<string>): Html | string {
   if (reports.length === 0) return '';
   const failed = reports.flatMap((r) => (deliveries.get(r.id) ?? []).filter((d) => d.status === 'failed').map((d) => ({ r, d })));
   const alert = failed.length
     ? html`<div class="bad" role="alert"><p>${ctx.t('reports.failed_alert')}</p><ul>${failed.map(
-        ({ r, d }) => html`<li>${r.period} · ${d.recipient} · ${d.attempts}× · ${d.lastError ?? '–'}</li>`,
+        ({ r, d }) => html`<li>${r.period} · ${d.recipient} · ${d.attempts}× · ${d.lastError ? lastErrorText(ctx, d.lastError) : '–'}</li>`,
       )}</ul></div>`
     : '';
   const sections = reports.map((r) => {
@@ -110,7 +113,7 @@ function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Ma
     const open = list.some((d) => d.status === 'failed');
     return html`<details id="entregas-${r.id}"${open ? html` open` : ''}>
       <summary>${r.period} · ${formatReportDates(ctx.lang, r.periodStart, r.periodEnd)} · ${countDeliveries(list)}</summary>
-      ${renderDeliveryTable(ctx, list, removed)}
+      ${renderDeliveryTable(ctx, list, active)}
     </details>`;
   });
   return html`<h2>${ctx.t('reports.deliveries')}</h2>${alert}${sections}`;
@@ -157,13 +160,13 @@ export async function renderReportsPage(c: Context<ServerEnv>, { db }: PageOptio
     listDeliveries(db),
   ]);
   const recipients = everyRecipient.filter((r) => r.removedAt === null);
-  const removed = new Set(everyRecipient.filter((r) => r.removedAt !== null).map((r) => r.email));
+  const active = new Set(recipients.map((r) => r.email));
   const deliveries = new Map<number, Delivery[]>();
   for (const d of allDeliveries) deliveries.set(d.reportId, [...(deliveries.get(d.reportId) ?? []), d]);
   const body = html`${renderNotice(ctx, c, form)}
     <h2>${ctx.t('reports.archive')}</h2>
     ${renderArchive(ctx, reports, deliveries)}
-    ${renderDeliveries(ctx, reports, deliveries, removed)}
+    ${renderDeliveries(ctx, reports, deliveries, active)}
     ${renderRecipients(ctx, recipients, form)}`;
   return c.html(renderLayout(ctx.layout({ title: ctx.t('reports.title'), active: '/relatorios', body })), status);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../../src/db/openDatabase.js';
 import { insertReport } from '../../../src/reports/reportStore.js';
+import { RECIPIENT_REMOVED } from '../../../src/reports/createOutbox.js';
 import { loginAs, readJson, type SessionHeaders } from '../auth/authHelpers.js';
 import { createServerFixture } from './serverFixture.js';
 
@@ -30,7 +31,9 @@ async function exec(sql: string, params: Record<string, string | number> = {}): 
   }
 }
 
+/** A delivery of `report` to `recipient`, who is (or was: removedAt) a recipient of the reports, as every delivery's address is. */
 async function addDelivery(report: number, recipient: string, status: string, attempts: number, lastError: string | null, sentAt: string | null) {
+  await exec("INSERT INTO recipients (email, added_at) VALUES ($recipient, '2026-03-01 10:00:00+00') ON CONFLICT DO NOTHING", { recipient });
   await exec(
     `INSERT INTO deliveries (report_id, recipient, status, attempts, next_attempt_at, last_error, sent_at, message_id, created_at)
      VALUES ($report, $recipient, $status, $attempts, '2026-03-16 11:00:00+00', ${lastError === null ? 'NULL' : '$error'},
@@ -241,6 +244,23 @@ describe('Relatórios: recipients', () => {
     for (const code of ['ok=constructor', 'problem=toString', 'ok=__proto__']) {
       expect(await (await get(`/relatorios?${code}`, leadership)).text()).not.toMatch(/<p class="(good|bad)" role=/);
     }
+  });
+});
+
+describe('Relatórios: a delivery the outbox did not send because its address stopped being a recipient', () => {
+  test('says why in the reader\'s language, never as its code, and offers no retry', async () => {
+    await addDelivery(missingId, 'saiu@cliente.test', 'failed', 0, RECIPIENT_REMOVED, null);
+    await exec("UPDATE recipients SET removed_at = '2026-03-10 10:00:00+00' WHERE email = 'saiu@cliente.test'");
+    const pt = await (await get('/relatorios', leadership)).text();
+    const alert = /<div class="bad" role="alert">([\s\S]*?)<\/div>/.exec(pt)?.[1] ?? '';
+    expect(alert).toContain('saiu@cliente.test · 0× · Não enviado: o endereço deixou de ser destinatário dos relatórios');
+    expect(pt).toMatch(/saiu@cliente\.test<\/td><td><strong class="bad">falhou<\/strong><\/td><td>0<\/td><td><span class="bad">Não enviado:/);
+    expect(pt).not.toContain(RECIPIENT_REMOVED);
+    const en = await (await get('/relatorios?lang=en', leadership)).text();
+    expect(en).toContain('Not sent: the address stopped receiving the reports after the delivery was queued.');
+    expect(retryForms(pt).map((f) => f.row)).not.toContain('saiu@cliente.test');
+    // The next tests expect the fixture's deliveries only.
+    await exec("DELETE FROM deliveries WHERE recipient = 'saiu@cliente.test'");
   });
 });
 
