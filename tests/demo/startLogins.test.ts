@@ -10,7 +10,7 @@ import { DEMO_SOURCE } from '../../src/demo/seedDemo.js';
 const dir = mkdtempSync(join(tmpdir(), 'prazo-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-test('start gives a demo database without any login its demo logins (an earlier start stopped between the two)', async () => {
+test('start gives a demo database without any login its demo logins (an earlier start stopped between the two), named as the pages name their roles', async () => {
   const path = join(dir, 'prazo.duckdb');
   const db = await openDatabase(path);
   const c = await db.connect();
@@ -27,8 +27,14 @@ test('start gives a demo database without any login its demo logins (an earlier 
     if (demo === undefined) delete process.env.PRAZO_DEMO;
     else process.env.PRAZO_DEMO = demo;
   }
-  // The summary (on stderr, stdout being for JSON) names them.
-  expect(stderr).toContain('Logins de demonstração');
+  // The summary (on stderr, stdout being for JSON) names them, with their roles as the pages name them.
+  const lines = stderr.split('\n');
+  expect(lines.slice(lines.findIndex((l) => l.startsWith('Logins de demonstração')) + 1).slice(0, 4)).toEqual([
+    '  Analista       ana.analista@demo.prazo',
+    '  Líder          lucas.lider@demo.prazo',
+    '  Diretoria      diana.diretoria@demo.prazo',
+    '  Administrador  artur.admin@demo.prazo',
+  ]);
   const again = await openDatabase(path);
   try {
     const c2 = await again.connect();

@@ -21,8 +21,8 @@ afterAll(() => {
   instance.closeSync();
 });
 
-/** Each text with SQL's verdict and, when it vouches, the instant it reads (epoch ms). */
-async function instantsInSql(texts: string[]): Promise<Map<string, number | null>> {
+/** `texts` as the temporary table texts (t). */
+async function loadTexts(texts: string[]): Promise<void> {
   await c.run('CREATE OR REPLACE TEMP TABLE texts (t VARCHAR)');
   const appender = await c.createAppender('texts', 'main', 'temp');
   for (const t of texts) {
@@ -30,6 +30,11 @@ async function instantsInSql(texts: string[]): Promise<Map<string, number | null
     appender.endRow();
   }
   appender.closeSync();
+}
+
+/** Each text with SQL's verdict and, when it vouches, the instant it reads (epoch ms). */
+async function instantsInSql(texts: string[]): Promise<Map<string, number | null>> {
+  await loadTexts(texts);
   const rows = (
     await c.runAndReadAll(`SELECT t, CASE WHEN ${isoInstantOk('t')} THEN epoch_ms(TRY_CAST(t AS TIMESTAMPTZ))::DOUBLE END FROM texts`)
   ).getRows();
@@ -94,13 +99,7 @@ describe('trimmedText', () => {
       texts.push(`${ch}abc`, `abc${ch}`, ch);
     }
     texts.push('\u{1F600}x', 'x\u{1F600}', 'a b', '');
-    await c.run('CREATE OR REPLACE TEMP TABLE texts (t VARCHAR)');
-    const appender = await c.createAppender('texts', 'main', 'temp');
-    for (const t of texts) {
-      appender.appendVarchar(t);
-      appender.endRow();
-    }
-    appender.closeSync();
+    await loadTexts(texts);
     const rows = (await c.runAndReadAll(`SELECT t, coalesce(t <> '' AND ${trimmedText('t')}, false) FROM texts`)).getRows();
     expect(rows).toHaveLength(texts.length);
     for (const [t, ok] of rows) {
