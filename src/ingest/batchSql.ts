@@ -68,14 +68,15 @@ function eventValues(source: string, runId: string, rows: string): string {
 }
 
 /**
- * The positions of the batch's events (`$source`) that are new — not stored, and the first of
- * their id in the batch — for the two statements that follow: events has no key (migration 009).
+ * The batch's rows (by rowid) whose events (`$source`) are new — not stored, and the first of their
+ * id in the batch — for the two statements that follow: events has no key (migration 009). Not by
+ * position: a mapped or ServiceNow row yields several events at one position (a ticket's first row
+ * both opens it and sets its status), of which an incremental export may have stored some already.
  */
 export const FIND_NEW_ROWS = `CREATE OR REPLACE TEMP TABLE new_rows AS
-  SELECT pos FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = b.id)
+  SELECT rowid AS r FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = b.id)
   QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1`;
-/** A position is unique among the batch's valid rows (a row SQL did not vouch for stays, not ok, beside its redo). */
-const NEW_ROWS = '(SELECT * FROM batch SEMI JOIN new_rows USING (pos) WHERE ok)';
+const NEW_ROWS = '(SELECT * FROM batch WHERE rowid IN (SELECT r FROM new_rows))';
 
 /**
  * Of the batch's valid rows: how many stored events have an id among them (0 when none is stored

@@ -10,7 +10,7 @@ import { ingestFiles } from '../../src/ingest/ingestFile.js';
 import { writeNdjsonSetwise } from '../../src/ingest/writeNdjsonSetwise.js';
 import { prepareRun, writePreparedRuns } from '../../src/ingest/writeRun.js';
 import '../../src/ingest/readers/registerReaders.js';
-import { freshDatabase, query, tempDir } from './helpers.js';
+import { FIXTURES, freshDatabase, query, tempDir } from './helpers.js';
 
 // Migration 009: events has no primary key (the writers look up stored ids under one lock), and an
 // event whose line is exactly what its typed columns rebuild is stored without its text.
@@ -81,6 +81,27 @@ describe('one event per (source, id) without a key', () => {
         { id: 'd', ticket: 'T-NEW2' },
       ]);
       expect(await query(db, 'SELECT DISTINCT ticket FROM changed_tickets ORDER BY ticket')).toEqual([{ ticket: 'T-NEW' }, { ticket: 'T-NEW2' }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('an incremental helpdesk export stores each event once: a row yields several events at one position, some stored already', async () => {
+    const db = await freshDatabase();
+    try {
+      const mapping = join(FIXTURES, 'mapped', 'helpdesk.mapping.json');
+      const header = 'chamado,evento,quando,situacao,prioridade,cliente,solicitante,tecnico,assunto,categoria';
+      const dir = tempDir();
+      const [day1, day2] = [join(dir, 'day1.csv'), join(dir, 'day2.csv')];
+      writeFileSync(day1, `${header}\nT-1,1,02/03/2026 08:05,Aberto,P3,Acme,ana@acme.com.br,,x,\n`);
+      // Day 2 holds only T-1's next audit row; being its first row here, it yields T-1's opening (stored yesterday) beside the new change.
+      writeFileSync(day2, `${header}\nT-1,2,02/03/2026 08:30,Em andamento,P3,Acme,ana@acme.com.br,Bruno,x,\n`);
+      const first = await ingestFiles(db, [day1], { format: 'mapped', mapping, source: 'helpdesk' });
+      const second = await ingestFiles(db, [day2], { format: 'mapped', mapping, source: 'helpdesk' });
+      expect(second.duplicates).toBeGreaterThan(0);
+      const stored = await query(db, 'SELECT id, count(*)::INTEGER AS n FROM events GROUP BY id ORDER BY id');
+      expect(stored.filter((row) => row.n !== 1)).toEqual([]);
+      expect(stored).toHaveLength(first.accepted + second.accepted);
     } finally {
       db.close();
     }
