@@ -52,9 +52,12 @@ export function formatBytes(lang: Lang, bytes: number): string {
   return `${formatValue(lang, Math.round((bytes / (1024 * 1024)) * 10) / 10)} MB`;
 }
 
+/** Failed for good, and no one chose it: a delivery drain() cancelled because its address was removed is not called out. */
+const failedForGood = (d: Delivery) => d.status === 'failed' && d.lastError !== RECIPIENT_REMOVED;
+
 function countDeliveries(deliveries: Delivery[]): string {
   const count = (test: (d: Delivery) => boolean) => deliveries.filter(test).length;
-  return `${count((d) => d.status === 'sent')} / ${count((d) => d.status === 'pending' || d.status === 'sending')} / ${count((d) => d.status === 'failed')}`;
+  return `${count((d) => d.status === 'sent')} / ${count((d) => d.status === 'pending' || d.status === 'sending')} / ${count(failedForGood)}`;
 }
 
 function renderArchive(ctx: PageContext, reports: ReportRow[], deliveries: Map<number, Delivery[]>): Html {
@@ -76,6 +79,7 @@ const csrfField = (ctx: PageContext) => csrfInput(ctx.csrfToken);
 /** A delivery's last error: the SMTP server's words as they came, Prazo's own reasons in the reader's language. */
 const lastErrorText = (ctx: PageContext, error: string) => (error === RECIPIENT_REMOVED ? ctx.t('delivery.cancelled_recipient_removed') : error);
 
+
 /** The "Tentar de novo" form of a failed delivery, for whoever may retry it (only to an address still a recipient). */
 function renderRetry(ctx: PageContext, d: Delivery, active: Set<string>): Html | string {
   if (d.status !== 'failed' || !active.has(d.recipient)) return '';
@@ -89,9 +93,11 @@ function renderDeliveryTable(ctx: PageContext, deliveries: Delivery[], active: S
   const mayRetry = mayRetryDelivery(ctx.caller.role);
   const rows = deliveries.map((d) => [
     d.recipient,
-    d.status === 'failed' ? html`<strong class="bad">${ctx.t('delivery.failed')}</strong>` : ctx.t(`delivery.${d.status}`),
+    failedForGood(d)
+      ? html`<strong class="bad">${ctx.t('delivery.failed')}</strong>`
+      : ctx.t(d.status === 'failed' ? 'delivery.cancelled' : `delivery.${d.status}`),
     String(d.attempts),
-    d.lastError ? html`<span class="${d.status === 'failed' ? 'bad' : ''}">${lastErrorText(ctx, d.lastError)}</span>` : '–',
+    d.lastError ? html`<span class="${failedForGood(d) ? 'bad' : ''}">${lastErrorText(ctx, d.lastError)}</span>` : '–',
     formatInstant(ctx.lang, d.sentAt),
     ...(mayRetry ? [renderRetry(ctx, d, active)] : []),
   ]);
@@ -102,7 +108,7 @@ function renderDeliveryTable(ctx: PageContext, deliveries: Delivery[], active: S
 /** Per report, its deliveries; a report with a failed delivery is shown open, the others folded. */
 function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Map<number, Delivery[]>, active: Set<string>): Html | string {
   if (reports.length === 0) return '';
-  const failed = reports.flatMap((r) => (deliveries.get(r.id) ?? []).filter((d) => d.status === 'failed').map((d) => ({ r, d })));
+  const failed = reports.flatMap((r) => (deliveries.get(r.id) ?? []).filter(failedForGood).map((d) => ({ r, d })));
   const alert = failed.length
     ? html`<div class="bad" role="alert"><p>${ctx.t('reports.failed_alert')}</p><ul>${failed.map(
         ({ r, d }) => html`<li>${r.period} · ${d.recipient} · ${d.attempts}× · ${d.lastError ? lastErrorText(ctx, d.lastError) : '–'}</li>`,
@@ -110,7 +116,7 @@ function renderDeliveries(ctx: PageContext, reports: ReportRow[], deliveries: Ma
     : '';
   const sections = reports.map((r) => {
     const list = deliveries.get(r.id) ?? [];
-    const open = list.some((d) => d.status === 'failed');
+    const open = list.some(failedForGood);
     return html`<details id="entregas-${r.id}"${open ? html` open` : ''}>
       <summary>${r.period} · ${formatReportDates(ctx.lang, r.periodStart, r.periodEnd)} · ${countDeliveries(list)}</summary>
       ${renderDeliveryTable(ctx, list, active)}

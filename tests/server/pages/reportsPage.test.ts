@@ -248,16 +248,20 @@ describe('Relatórios: recipients', () => {
 });
 
 describe('Relatórios: a delivery the outbox did not send because its address stopped being a recipient', () => {
-  test('says why in the reader\'s language, never as its code, and offers no retry', async () => {
+  test('shows it as cancelled, says why in the reader\'s language (never as its code), without alarm or retry', async () => {
     await addDelivery(missingId, 'saiu@cliente.test', 'failed', 0, RECIPIENT_REMOVED, null);
     await exec("UPDATE recipients SET removed_at = '2026-03-10 10:00:00+00' WHERE email = 'saiu@cliente.test'");
     const pt = await (await get('/relatorios', leadership)).text();
+    expect(pt).toMatch(/saiu@cliente\.test<\/td><td>cancelado<\/td><td>0<\/td><td><span class="">Cancelado: o endereço deixou de ser destinatário dos relatórios/);
+    // The removal was someone's choice: not in the failures' alert, not counted as a failure, its report not unfolded.
     const alert = /<div class="bad" role="alert">([\s\S]*?)<\/div>/.exec(pt)?.[1] ?? '';
-    expect(alert).toContain('saiu@cliente.test · 0× · Não enviado: o endereço deixou de ser destinatário dos relatórios');
-    expect(pt).toMatch(/saiu@cliente\.test<\/td><td><strong class="bad">falhou<\/strong><\/td><td>0<\/td><td><span class="bad">Não enviado:/);
+    expect(alert).toContain('caixa-cheia@cliente.test');
+    expect(alert).not.toContain('saiu@cliente.test');
+    expect(pt).toMatch(new RegExp(`<details id="entregas-${missingId}">\\s*<summary>2026-W10 · [^<]* · 0 / 0 / 0</summary>`));
     expect(pt).not.toContain(RECIPIENT_REMOVED);
     const en = await (await get('/relatorios?lang=en', leadership)).text();
-    expect(en).toContain('Not sent: the address stopped receiving the reports after the delivery was queued.');
+    expect(en).toContain('<td>cancelled</td>');
+    expect(en).toContain('Cancelled: the address stopped receiving the reports after the delivery was queued.');
     expect(retryForms(pt).map((f) => f.row)).not.toContain('saiu@cliente.test');
     // The next tests expect the fixture's deliveries only.
     await exec("DELETE FROM deliveries WHERE recipient = 'saiu@cliente.test'");
