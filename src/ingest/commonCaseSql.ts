@@ -82,8 +82,8 @@ export function trimmedText(v: string, quoted = false): string {
  * 1000–9999, hours to 23, minutes and seconds to 59. `ts` is the text cast to TIMESTAMPTZ, when the
  * caller has it already. DuckDB's cast refuses impossible days, minutes and seconds past 59 and
  * hours past 24, but reads 24:00:00 as the next midnight: the one hour to refuse by hand, and
- * in this form 'T24' can only be that hour (tests/ingest/commonCaseSql.test.ts tries every
- * hh:mm:ss from 00:00:00 to 99:99:99 against the JavaScript parser).
+ * in this form 'T24' can only be that hour (tests/ingest/commonCaseSql.test.ts tries every hh:mm
+ * from 00:00 to 99:99, with seconds 00, 01, 59, 60, 61 and 99, against the JavaScript parser).
  */
 export function isoInstantOk(v: string, ts = `TRY_CAST(${v} AS TIMESTAMPTZ)`): string {
   return `(regexp_full_match(${v}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z')
