@@ -166,6 +166,24 @@ describe('every reject reason, each with a row that triggers it', () => {
   });
 });
 
+describe('a CSV line DuckDB reports twice (an unterminated quote)', () => {
+  test('is one reject, stored: every reject counted is one a user can list', async () => {
+    const file = join(tempDir(), 'unterminated.csv');
+    writeFileSync(file, 'id,ticket,at,type\nc-1,T-1,2026-03-02T11:05:00Z,ticket.opened\n"unterminated,T-2\n');
+    const db2 = await freshDatabase();
+    try {
+      const r = await ingestFiles(db2, [file]);
+      const rejects = await query(db2, 'SELECT position, reason, message, raw FROM rejects ORDER BY position');
+      expect(rejects).toHaveLength(r.rejected);
+      expect(rejects.filter((x) => x.reason === 'invalid_csv')).toEqual([
+        { position: '2', reason: 'invalid_csv', message: expect.stringMatching(/^line 3: the row could not be read as CSV \(Expected Number of Columns: 4/), raw: '"unterminated,T-2' },
+      ]);
+    } finally {
+      db2.close();
+    }
+  });
+});
+
 describe('a CSV saved by Excel, with a byte order mark before its header', () => {
   // DuckDB's CSV reader drops the U+FEFF, so the first column is "id", not "\ufeffid" (checked:
   // nothing to fix in readTable). Plain, quoted and semicolon-separated headers alike.

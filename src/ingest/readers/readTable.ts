@@ -30,14 +30,18 @@ export async function* readTable(path: string, kind: 'csv' | 'parquet', onProgre
       onProgress?.(position);
     }
     if (kind === 'csv') {
+      // One reject per line: DuckDB may record several errors for one line (an unterminated quote
+      // is read twice), which stored as two rejects of the same line would collapse into one.
       const rejected = await connection.runAndReadAll(
-        `SELECT line::BIGINT::DOUBLE AS line, csv_line AS raw, error_type, error_message FROM reject_errors ORDER BY line`,
+        `SELECT line::BIGINT::DOUBLE AS line, any_value(csv_line) AS raw,
+           string_agg(DISTINCT coalesce(error_message, error_type::VARCHAR), '; ' ORDER BY coalesce(error_message, error_type::VARCHAR)) AS message
+         FROM reject_errors GROUP BY line ORDER BY line`,
       );
       for (const r of rejected.getRowObjectsJS()) {
         batch.push({
           position: Number(r.line) - 1,
           raw: String(r.raw ?? ''),
-          error: { reason: 'invalid_csv', message: `line ${r.line}: ${String(r.error_message ?? r.error_type)}` },
+          error: { reason: 'invalid_csv', message: `line ${r.line}: the row could not be read as CSV (${String(r.message)})` },
         });
       }
     }
