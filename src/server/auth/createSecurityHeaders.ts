@@ -14,9 +14,11 @@ import { secureHeaders } from 'hono/secure-headers';
  * - style-src 'self' 'unsafe-inline': vega-embed injects its own <style> element and inline styles
  *   (refused otherwise, with console errors); inline styles cannot run code.
  * - img-src data: blob: for vega-embed's PNG/SVG export; everything else 'self' or 'none'.
+ *
+ * And `Cache-Control: no-store` on every answer that does not set its own caching.
  */
 export function createSecurityHeaders(options: { allowEval?: boolean } = {}): MiddlewareHandler {
-  return secureHeaders({
+  const headers = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       scriptSrc: options.allowEval ? ["'self'", "'unsafe-eval'"] : ["'self'"],
@@ -33,4 +35,10 @@ export function createSecurityHeaders(options: { allowEval?: boolean } = {}): Mi
     referrerPolicy: 'same-origin',
     permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
   });
+  return async (c, next) => {
+    await headers(c, next);
+    // Pages and API answers hold what a role may see: a browser keeps none of them, so after
+    // logging out on a shared computer, Back shows nothing. Static assets say their own caching.
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+  };
 }

@@ -168,4 +168,20 @@ describe('secure headers', () => {
     expect(res.headers.get('Referrer-Policy')).toBe('same-origin');
     expect(res.headers.get('Strict-Transport-Security')).toMatch(/max-age=/);
   });
+
+  test('pages and API answers are never kept by the browser (Back after logging out shows nothing); assets keep their caching', async () => {
+    const page = await app.request('/', { headers: sessions.leadership });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('Cache-Control')).toBe('no-store');
+    const secret = await app.request('/test/analyst', { headers: sessions.analyst });
+    expect(await secret.text()).toContain('secret page');
+    expect(secret.headers.get('Cache-Control')).toBe('no-store');
+    const me = await app.request('/api/v1/me', { headers: sessions.lead });
+    expect(me.status).toBe(200);
+    expect(me.headers.get('Cache-Control')).toBe('no-store');
+    const refused = await app.request('/api/v1/test/admin', { headers: sessions.analyst });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('Cache-Control')).toBe('no-store');
+    expect((await app.request('/assets/app.css')).headers.get('Cache-Control')).toBe('public, max-age=3600');
+  });
 });
