@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli/CliError.js';
 import { CALENDAR_HELP, runCalendarCommand } from './cli/calendarCommand.js';
-import { parseOptions, policyOption } from './cli/options.js';
 import { INGEST_HELP, runIngestCommand } from './cli/ingestCommand.js';
-import { runMetricsCommand } from './cli/metricsCommand.js';
-import { runRecomputeCommand } from './cli/recomputeCommand.js';
-import { runRecipientsCommand } from './cli/recipientsCommand.js';
-import { runReportCommand } from './cli/reportCommand.js';
-import { runRejectsCommand } from './cli/rejectsCommand.js';
-import { runServeCommand } from './cli/serveCommand.js';
-import { runStartCommand } from './cli/startCommand.js';
-import { runTicketCommand } from './cli/ticketCommand.js';
-import { runTokenCommand } from './cli/tokenCommand.js';
-import { runUserCommand } from './cli/userCommand.js';
+import { METRICS_HELP, runMetricsCommand } from './cli/metricsCommand.js';
+import { POLICY_HELP, runPolicyCommand } from './cli/policyCommand.js';
+import { RECOMPUTE_HELP, runRecomputeCommand } from './cli/recomputeCommand.js';
+import { RECIPIENTS_HELP, runRecipientsCommand } from './cli/recipientsCommand.js';
+import { REPORT_HELP, runReportCommand } from './cli/reportCommand.js';
+import { REJECTS_HELP, runRejectsCommand } from './cli/rejectsCommand.js';
+import { runServeCommand, SERVE_HELP } from './cli/serveCommand.js';
+import { runStartCommand, START_HELP } from './cli/startCommand.js';
+import { runTicketCommand, TICKET_HELP } from './cli/ticketCommand.js';
+import { runTokenCommand, TOKEN_HELP } from './cli/tokenCommand.js';
+import { runUserCommand, USER_HELP } from './cli/userCommand.js';
 
-const HELP = `prazo — SLA analytics for IT-support helpdesks
+export const HELP = `prazo — SLA analytics for IT-support helpdesks
 
 Usage: prazo <command> [options]
 
@@ -51,6 +51,29 @@ Common options:
 Machine-readable JSON goes to stdout; messages and progress to stderr.
 Run \`prazo calendar --help\` for the calendar options.`;
 
+/** Each command's help (its subcommands' too): \`prazo <command> … --help\` or \`prazo help <command>\`. */
+export const COMMAND_HELP: ReadonlyMap<string, string> = new Map([
+  ['calendar', CALENDAR_HELP],
+  ['ingest', INGEST_HELP],
+  ['rejects', REJECTS_HELP],
+  ['recompute', RECOMPUTE_HELP],
+  ['ticket', TICKET_HELP],
+  ['metrics', METRICS_HELP],
+  ['report', REPORT_HELP],
+  ['recipients', RECIPIENTS_HELP],
+  ['serve', SERVE_HELP],
+  ['token', TOKEN_HELP],
+  ['user', USER_HELP],
+  ['policy', POLICY_HELP],
+  ['start', START_HELP],
+]);
+
+/** -h or --help anywhere among a command's arguments, up to a \`--\` that ends the options. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -70,13 +93,21 @@ const processIo: CliIo = {
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const out = (json: unknown) => io.stdout(`${JSON.stringify(json)}\n`);
   const [command, ...rest] = argv;
+  // Help is answered here, before a command opens the database, reads a file or checks its other options.
+  const commandHelp = command === undefined ? undefined : COMMAND_HELP.get(command);
+  if (commandHelp !== undefined && asksForHelp(rest)) {
+    io.stdout(`${commandHelp}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case undefined:
-      case 'help':
       case '--help':
       case '-h':
         io.stdout(`${HELP}\n`);
+        return 0;
+      case 'help':
+        io.stdout(`${(rest[0] === undefined ? undefined : COMMAND_HELP.get(rest[0])) ?? HELP}\n`);
         return 0;
       case '--version':
       case '-v':
@@ -115,14 +146,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'token':
         await runTokenCommand(rest, { out, line: (line) => io.stdout(`${line}\n`), warn: io.stderr });
         return 0;
-      case 'policy': {
-        const [sub, ...options] = rest;
-        if (sub !== 'check') throw new CliError(`unknown policy subcommand "${sub ?? ''}" (check)`);
-        const { values } = parseOptions(options, {});
-        const policy = policyOption(values);
-        out({ ok: true, company: policy.company, calendars: Object.keys(policy.calendars), severities: policy.severities });
+      case 'policy':
+        runPolicyCommand(rest, out);
         return 0;
-      }
       case 'start': {
         await runStartCommand(rest, (line) => io.stderr(`${line}\n`));
         if (rest.includes('--summary-only')) return 0;
@@ -146,5 +172,3 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 1;
   }
 }
-
-export { CALENDAR_HELP, INGEST_HELP };

@@ -103,11 +103,7 @@ export function runCalendarCommand(argv: string[], out: (json: unknown) => void)
     year: { type: 'string' },
     date: { type: 'string' },
   });
-  if (values.help || sub === undefined) {
-    process.stderr.write(`${CALENDAR_HELP}\n`);
-    if (sub === undefined && !values.help) throw new CliError('which calendar subcommand? (duration, deadline, add-days, intervals, holidays, week)');
-    return;
-  }
+  if (sub === undefined) throw new CliError('which calendar subcommand? (duration, deadline, add-days, intervals, holidays, week); see prazo calendar --help');
   const policy = policyOption(values);
   switch (sub) {
     case 'duration': {

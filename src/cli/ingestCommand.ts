@@ -48,10 +48,6 @@ export async function runIngestCommand(argv: string[], out: (json: unknown) => v
     mapping: { type: 'string' },
     'pausing-states': { type: 'string' },
   });
-  if (values.help) {
-    process.stderr.write(`${INGEST_HELP}\n`);
-    return;
-  }
   if (positionals.length === 0) throw new CliError('which file? usage: prazo ingest <file…> [--format …]');
   const format = values.format as string | undefined;
   if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {

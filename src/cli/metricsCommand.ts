@@ -42,10 +42,6 @@ export async function runMetricsCommand(argv: string[], line: (json: unknown) =>
     role: { type: 'string' },
     list: { type: 'boolean' },
   });
-  if (values.help) {
-    stderr(`${METRICS_HELP}\n`);
-    return;
-  }
   const role = (values.role ?? 'leadership') as Role;
   if (!isRole(role)) throw new CliError(`--role: expected one of ${ROLES.join(', ')} (got "${String(values.role)}")`);
   if (values.list) {

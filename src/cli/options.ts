@@ -12,6 +12,7 @@ import { CliError } from './CliError.js';
 export const COMMON_OPTIONS = {
   policy: { type: 'string' },
   db: { type: 'string' },
+  // -h/--help is answered in cli.ts before a command runs; it is listed so a command's parse accepts it.
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 

@@ -12,10 +12,6 @@ export const RECIPIENTS_HELP = `prazo recipients add EMAIL [--name NAME] | remov
 
 export async function runRecipientsCommand(argv: string[], out: (json: unknown) => void): Promise<void> {
   const { values, positionals } = parseOptions(argv, { name: { type: 'string' }, all: { type: 'boolean' } });
-  if (values.help) {
-    process.stderr.write(`${RECIPIENTS_HELP}\n`);
-    return;
-  }
   const [sub, email, extra] = positionals;
   if (!['add', 'remove', 'list'].includes(sub ?? '') || extra !== undefined || (sub !== 'list' && !email)) {
     throw new CliError('usage: prazo recipients add EMAIL [--name NAME] | remove EMAIL | list; see --help');

@@ -41,10 +41,6 @@ export function metricsOptions(values: Record<string, unknown>, clock: () => num
 
 export async function runRecomputeCommand(argv: string[], out: (json: unknown) => void): Promise<void> {
   const { values, positionals } = parseOptions(argv, { full: { type: 'boolean' }, ...METRICS_OPTIONS });
-  if (values.help) {
-    process.stderr.write(`${RECOMPUTE_HELP}\n`);
-    return;
-  }
   if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"; see --help`);
   const policy = policyOption(values);
   const { now, firstResponse } = metricsOptions(values);

@@ -2,6 +2,15 @@ import { CliError } from './CliError.js';
 import { openForCli } from './ingestCommand.js';
 import { parseOptions } from './options.js';
 
+export const REJECTS_HELP = `prazo rejects [--source NAME] [--limit N] [--db PATH]
+
+  The lines imports refused, newest run first, as JSON lines:
+  {"source","origin","position","reason","message","raw","rejected_at","run_id"}.
+
+  --source NAME  only that source's rejects
+  --limit N      at most N lines (default 100)
+  --db PATH      DuckDB file (or PRAZO_DB; default data/prazo.duckdb)`;
+
 /** `prazo rejects [--source S] [--limit N]`: rejects as JSON lines, newest run first. */
 export async function runRejectsCommand(argv: string[], write: (line: string) => void): Promise<void> {
   const { values } = parseOptions(argv, { source: { type: 'string' }, limit: { type: 'string' } });

@@ -27,10 +27,6 @@ export const REPORT_HELP = `prazo report weekly [--week 2026-W47] [--out FILE.pd
 
 export async function runReportCommand(argv: string[], out: (json: unknown) => void): Promise<void> {
   const { values, positionals } = parseOptions(argv, { week: { type: 'string' }, out: { type: 'string' }, send: { type: 'boolean' }, force: { type: 'boolean' } });
-  if (values.help) {
-    process.stderr.write(`${REPORT_HELP}\n`);
-    return;
-  }
   if (positionals[0] !== 'weekly' || positionals.length > 1) throw new CliError('usage: prazo report weekly [--week 2026-W47] [--out FILE] [--force] [--send]; see --help');
   let week;
   try {

@@ -150,10 +150,6 @@ export function parseServeSettings(values: Record<string, unknown>, policy: Read
 /** `prazo serve`: resolves once the server has stopped and the database is closed. */
 export async function runServeCommand(argv: string[], io: ServeIo, signals: SignalSource = process): Promise<void> {
   const { values } = parseOptions(argv, SERVE_OPTIONS);
-  if (values.help) {
-    io.stderr(`${SERVE_HELP}\n`);
-    return;
-  }
   const { port, host, policy, reportConfig, secureCookies, trustProxy } = parseServeSettings(values);
   const logger = createJsonLogger(io.stderr);
   const db: Database = await openForCli(values.db);

@@ -12,6 +12,20 @@ import { withConnection } from '../db/withConnection.js';
 import { DEMO_SOURCE } from '../demo/seedDemo.js';
 import { translate } from '../server/i18n/messages.js';
 
+export const START_HELP = `prazo start [--date YYYY-MM-DD] [--summary-only] [serve's options]
+
+  What \`npm start\` runs. Prints on stderr, in pt-BR, the active policy (each severity's coverage
+  and targets, the approval window) and one week of every calendar's hours. Then, on an empty
+  database, loads a demo year with one login per role (not with PRAZO_DEMO=0), lists the demo
+  logins and runs the server as \`prazo serve\` does.
+
+  --date YYYY-MM-DD  the week to show (default: this week)
+  --summary-only     print the summary and stop: no database, no server
+  --port N, --host ADDR, --secure-cookies, --trust-proxy
+                     passed on to serve (see prazo serve --help)
+  --policy FILE      policy file (or PRAZO_POLICY; default config/policy.json)
+  --db PATH          DuckDB file (or PRAZO_DB; default data/prazo.duckdb)`;
+
 /**
  * The first half of what `npm start` runs once set-up is done: the active policy and this week's
  * support hours in pt-BR. The CLI then starts the server (`prazo serve`) unless --summary-only.

@@ -17,10 +17,6 @@ export const TICKET_HELP = `prazo ticket <id> [options]
 
 export async function runTicketCommand(argv: string[], out: (json: unknown) => void): Promise<void> {
   const { values, positionals } = parseOptions(argv, METRICS_OPTIONS);
-  if (values.help) {
-    process.stderr.write(`${TICKET_HELP}\n`);
-    return;
-  }
   const [ticket, extra] = positionals;
   if (ticket === undefined || ticket === '') throw new CliError('which ticket? usage: prazo ticket <id> [--now ISO]');
   if (extra !== undefined) throw new CliError(`unexpected argument "${extra}"; see --help`);

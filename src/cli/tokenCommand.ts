@@ -21,8 +21,8 @@ export async function runTokenCommand(
   io: { out: (json: unknown) => void; line: (text: string) => void; warn: (text: string) => void },
 ): Promise<void> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.warn(`${TOKEN_HELP}\n`);
+  if (sub === undefined || sub === 'help') {
+    io.line(TOKEN_HELP);
     return;
   }
   switch (sub) {

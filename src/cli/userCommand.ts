@@ -96,8 +96,8 @@ async function changePassword(rest: string[], io: UserCommandIo): Promise<void> 
 /** `prazo user …`: JSON on stdout (`out` one value, `line` JSON lines), messages on stderr. */
 export async function runUserCommand(argv: string[], io: UserCommandIo): Promise<void> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.warn(`${USER_HELP}\n`);
+  if (sub === undefined || sub === 'help') {
+    io.line(USER_HELP);
     return;
   }
   switch (sub) {
