@@ -83,6 +83,21 @@ describe('Visão geral in Chromium', () => {
     // pt-BR axes: the compliance charts label their axis in percent with a comma-free format; the
     // table behind a chart uses pt-BR decimals.
     expect(await page.$eval('#panel-response_by_severity details', (d) => d.textContent)).toMatch(/\d+,\d%/);
+    // A week's bar is a week wide (a day's band drew 1–2 px bars), and the last one is inside the chart.
+    const bars = await page.$$eval('#chart-breaches_trend .mark-rect path', (paths) =>
+      paths.map((p) => {
+        const box = (p as unknown as { getBBox(): { x: number; width: number } }).getBBox();
+        return { x: box.x, width: box.width };
+      }),
+    );
+    const starts = [...new Set(bars.map((bar) => Math.round(bar.x)))].sort((a, b) => a - b);
+    expect(starts.length).toBeGreaterThan(1);
+    const week = Math.min(...starts.slice(1).map((x, i) => x - starts[i]!));
+    const plotWidth = await page.$eval('#chart-breaches_trend .mark-rect', (g) => (g.closest('svg') as unknown as { getBBox(): { width: number } }).getBBox().width);
+    for (const bar of bars) {
+      expect(bar.width).toBeGreaterThan(week / 2);
+      expect(bar.x + bar.width).toBeLessThanOrEqual(plotWidth);
+    }
     expect(errors).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
