@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
+import { isRole } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
 import { getHolidays } from '../../metrics/calendar/getHolidays.js';
 import { SEVERITIES } from '../../policy/policySchema.js';
 import { listPersonalTokens } from '../auth/personalTokens.js';
 import { listUsers } from '../auth/users.js';
+import { labelValue } from '../i18n/labelValue.js';
 import { isoSql, withConnection } from '../../db/withConnection.js';
 import { formatInstant, formatSeconds, TIME_ZONE } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
@@ -13,6 +15,9 @@ import { type PageContext, type PageOptions, pageContext } from './pageContext.j
 import { type Html, renderLayout, renderTable, withQuery } from './renderLayout.js';
 
 const AUDIT_ROWS = 200;
+
+/** A role in words (messages.ts `role.*`); anything else an audit row may carry as it is. */
+const roleLabel = (ctx: PageContext, role: string) => (isRole(role) ? ctx.t(`role.${role}`) : role);
 
 interface AuditRow {
   id: number;
@@ -54,7 +59,8 @@ function renderPolicy(ctx: PageContext, options: PageOptions): Html {
   const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric' }).format(options.now()));
   const severities = SEVERITIES.map((s) => {
     const rule = policy.severities[s];
-    return [rule.label, rule.calendar, formatSeconds(rule.firstResponse), formatSeconds(rule.solution)];
+    // The policy's name for the severity; on English pages its English name, as the other pages show it.
+    return [ctx.lang === 'pt' ? rule.label : labelValue(ctx.lang, 'severity', s), rule.calendar, formatSeconds(rule.firstResponse), formatSeconds(rule.solution)];
   });
   const calendars = Object.entries(policy.calendars).map(([name, spec]) => [name, spec.label ?? '', spec.type]);
   const holidays = getHolidays(policy.holidays, year).map((h) => [h.date, h.name, h.source]);
@@ -83,18 +89,18 @@ export async function renderAdminPage(c: Context<ServerEnv>, options: PageOption
   const at = (iso: string | null) => formatInstant(ctx.lang, iso);
   const body = html`<h2>${ctx.t('admin.users')}</h2>
     ${renderTable(
-      [ctx.t('col.email'), ctx.t('col.name'), ctx.t('col.role'), ctx.t('col.created'), 'disabled'],
-      users.map((u) => [u.email, u.name, u.role, at(u.created_at), at(u.disabled_at)]),
+      [ctx.t('col.email'), ctx.t('col.name'), ctx.t('col.role'), ctx.t('col.created'), ctx.t('col.disabled')],
+      users.map((u) => [u.email, u.name, roleLabel(ctx, u.role), at(u.created_at), at(u.disabled_at)]),
       ctx.t('admin.none'),
     )}
     <h2>${ctx.t('admin.tokens')}</h2>
     ${renderTable(
-      ['id', ctx.t('col.source'), 'HMAC', ctx.t('col.created'), 'last used', 'revoked'],
+      ['id', ctx.t('col.source'), 'HMAC', ctx.t('col.created'), ctx.t('col.last_used'), ctx.t('col.revoked')],
       sourceTokens.map((t) => [t.id, t.source, t.hmac ? ctx.t('yes') : ctx.t('no'), at(t.created_at), at(t.last_used_at), at(t.revoked_at)]),
       ctx.t('admin.none'),
     )}
     ${renderTable(
-      ['id', ctx.t('col.email'), ctx.t('col.created'), 'last used', 'revoked'],
+      ['id', ctx.t('col.email'), ctx.t('col.created'), ctx.t('col.last_used'), ctx.t('col.revoked')],
       personalTokens.map((t) => [t.id, t.email, at(t.created_at), at(t.last_used_at), at(t.revoked_at)]),
       ctx.t('admin.none'),
     )}
@@ -105,7 +111,7 @@ export async function renderAdminPage(c: Context<ServerEnv>, options: PageOption
     </form>
     ${renderTable(
       [ctx.t('col.when'), ctx.t('col.actor'), ctx.t('col.role'), ctx.t('col.action'), ctx.t('col.target'), ctx.t('col.detail')],
-      audit.rows.map((a) => [at(a.occurred_at), a.actor, a.role, a.action, a.target ?? '', a.detail ?? '']),
+      audit.rows.map((a) => [at(a.occurred_at), a.actor, roleLabel(ctx, a.role), a.action, a.target ?? '', a.detail ?? '']),
       ctx.t('admin.none'),
     )}
     ${audit.more

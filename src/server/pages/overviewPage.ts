@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { Caller } from '../../access/roles.js';
 import type { MetricQuery, MetricResult } from '../../metrics/registry/types.js';
+import { labelValue } from '../i18n/labelValue.js';
 import { formatValue } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import { CHART_SCRIPTS } from '../routes/createAssetRoutes.js';
@@ -39,8 +40,8 @@ function renderCard(ctx: PageContext, current: MetricResult, previous: MetricRes
 function renderSeverityTable(ctx: PageContext, policy: Readonly<Policy>, response: MetricResult, solution: MetricResult): Html {
   const bySeverity = (result: MetricResult, severity: string) => result.rows.find((r) => r.severity === severity)?.value ?? null;
   const rows = SEVERITIES.map((severity) => [
-    // The guide's name and its promise, e.g. "Média (8x5: 2h / 24h)".
-    `${policy.severities[severity].label} (${policy.severities[severity].calendar}: ${formatDuration(policy.severities[severity].firstResponse)} / ${formatDuration(policy.severities[severity].solution)})`,
+    // The guide's name and its promise, e.g. "Média (8x5: 2h / 24h)"; in English the severity's English name ("Medium").
+    `${ctx.lang === 'pt' ? policy.severities[severity].label : labelValue(ctx.lang, 'severity', severity)} (${policy.severities[severity].calendar}: ${formatDuration(policy.severities[severity].firstResponse)} / ${formatDuration(policy.severities[severity].solution)})`,
     formatValue(ctx.lang, bySeverity(response, severity), 'percent'),
     formatValue(ctx.lang, bySeverity(solution, severity), 'percent'),
   ]);

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { Caller } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
+import { parsePeriod } from '../../metrics/registry/parseMetricQuery.js';
 import type { MetricQuery } from '../../metrics/registry/types.js';
 import type { Policy } from '../../policy/policySchema.js';
 import type { SessionUser } from '../auth/types.js';
@@ -10,7 +11,7 @@ import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
 import { resolveLang } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import type { MetricReader } from '../routes/createMetricReader.js';
-import { type PeriodDates, readFilters, readPeriod } from '../routes/readPeriod.js';
+import { defaultPeriod, type PeriodDates, readFilters, readPeriod } from '../routes/readPeriod.js';
 import type { Html, LayoutProps } from './renderLayout.js';
 
 export interface PageOptions {
@@ -51,12 +52,32 @@ export function pageContext(c: Context<ServerEnv>): PageContext {
 export interface PageFilters {
   period: PeriodDates;
   filters: NonNullable<MetricQuery['filters']>;
+  /** What the URL asked for that the page cannot show; it shows the default instead and says so. */
+  problems?: MessageKey[];
 }
 
-/** The period and dimension filters of the URL (so a view can be shared as a link). */
+/**
+ * The period and dimension filters of the URL (so a view can be shared as a link). A page is not
+ * an API: a period that cannot be read (a typed date, an end before the start) shows the default
+ * period, and an unknown severity every severity, each with a note above the form, rather than a
+ * bare 400.
+ */
 export function readPageFilters(c: Context<ServerEnv>, now: number): PageFilters {
   const query = c.req.query();
-  return { period: readPeriod(query, now), filters: readFilters(query) };
+  const problems: MessageKey[] = [];
+  let period = readPeriod(query, now);
+  try {
+    parsePeriod(period.from, period.to);
+  } catch {
+    period = defaultPeriod(now);
+    problems.push('filter.bad_period');
+  }
+  const filters = readFilters(query);
+  if (filters.severity !== undefined && !codesOf('severity').includes(filters.severity)) {
+    delete filters.severity;
+    problems.push('at_risk.unknown_severity');
+  }
+  return { period, filters, ...(problems.length > 0 ? { problems } : {}) };
 }
 
 type FilterField = 'severity' | 'client' | 'analyst' | 'category';
@@ -79,7 +100,7 @@ export function renderFilterForm(
   const t = ctx.t;
   const input = (field: Exclude<FilterField, 'severity'>) =>
     html`<label>${t(`filter.${field}` as MessageKey)}<input name="${field}" value="${values.filters[field] ?? ''}" /></label>`;
-  return html`<form class="filters" method="get">
+  return html`${(values.problems ?? []).map((key) => html`<p class="bad" role="alert">${t(key)}</p>`)}<form class="filters" method="get">
     <label>${t('filter.from')}<input type="date" name="from" value="${values.period.from.slice(0, 10)}" /></label>
     <label>${t('filter.to')}<input type="date" name="to" value="${values.period.to.slice(0, 10)}" /></label>
     ${fields.map((field) => (field === 'severity' ? renderSeveritySelect(ctx, values.filters.severity) : input(field)))}

@@ -5,7 +5,7 @@ import { html, raw } from 'hono/html';
 import { z } from 'zod';
 import type { Caller } from '../../access/roles.js';
 import type { Dimension, MetricQuery, MetricResult } from '../../metrics/registry/types.js';
-import { type Lang, translate } from '../i18n/messages.js';
+import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
 import { formatValue } from '../i18n/resolveLang.js';
 import { codesOf, labelValue } from '../i18n/labelValue.js';
 import type { MetricReader } from '../routes/createMetricReader.js';
@@ -92,13 +92,14 @@ export function localizeSpec(value: unknown, lang: Lang): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, localizeSpec(v, lang)]));
 }
 
-/** Dimensions whose values are codes the pages name in words (severity, category). */
-const LABELLED = new Set(['severity', 'category']);
+/** Row keys whose values are codes the pages name in words (severity, category, a rating breakdown). */
+const LABELLED = new Set(['severity', 'category', 'rating']);
+type LabelledKey = 'severity' | 'category' | 'rating';
 
 /**
- * Axes and legends of encodings on a coded field (severity, category) show the guide's names
- * ("Média", "Dúvida explícita") through a Vega labelExpr; the data keeps the codes, so sort
- * orders and colour domains in the specs still match.
+ * Axes and legends of encodings on a coded field (severity, category, rating) show the guide's
+ * names ("Média", "Dúvida explícita", "Satisfeito") through a Vega labelExpr; the data keeps the
+ * codes, so sort orders and colour domains in the specs still match.
  */
 export function labelCodes(spec: unknown, lang: Lang): unknown {
   if (Array.isArray(spec)) return spec.map((v) => labelCodes(v, lang));
@@ -110,7 +111,7 @@ export function labelCodes(spec: unknown, lang: Lang): unknown {
       const field = def?.field;
       const guide = AXIS_CHANNELS.has(channel) ? 'axis' : LEGEND_CHANNELS.has(channel) ? 'legend' : undefined;
       if (!guide || typeof field !== 'string' || !LABELLED.has(field) || def[guide] === null) continue;
-      const kind = field as 'severity' | 'category';
+      const kind = field as LabelledKey;
       const names = Object.fromEntries(codesOf(kind).map((code) => [code, labelValue(lang, kind, code)]));
       const none = JSON.stringify(translate(lang, 'chart.none'));
       const labelExpr = `datum.value == null || datum.value === '' ? ${none} : ${JSON.stringify(names)}[datum.value] || datum.value`;
@@ -128,14 +129,61 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+/**
+ * A "Ver os números" column's header: the filter forms' label for a dimension they filter by, else
+ * the dimension's own (a metric's breakdown: rating, category); a key it does not know as it is.
+ */
+const COLUMN_LABELS: Readonly<Record<string, MessageKey>> = {
+  day: 'dim.day',
+  week: 'dim.week',
+  month: 'dim.month',
+  severity: 'filter.severity',
+  client: 'filter.client',
+  analyst: 'filter.analyst',
+  category: 'dim.category',
+  channel: 'dim.channel',
+  rating: 'dim.rating',
+};
+
+export function columnLabel(lang: Lang, key: string): string {
+  return Object.hasOwn(COLUMN_LABELS, key) ? translate(lang, COLUMN_LABELS[key]!) : key;
+}
+
+const DATE_FORMATS: Record<Lang, { day: Intl.DateTimeFormat; month: Intl.DateTimeFormat }> = {
+  pt: {
+    day: new Intl.DateTimeFormat('pt-BR', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }),
+    month: new Intl.DateTimeFormat('pt-BR', { timeZone: 'UTC', month: 'long', year: 'numeric' }),
+  },
+  en: {
+    day: new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' }),
+    month: new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' }),
+  },
+};
+
+/**
+ * A cell of the numbers table in words: codes named as the guide does, a day or week bucket
+ * (YYYY-MM-DD, its first day) as 25/05/2026 (en: May 25, 2026), a month as "maio de 2026"
+ * (en: May 2026). The bucket is already a São Paulo date, so it is formatted as a calendar date.
+ */
+export function formatCell(lang: Lang, key: string, value: string | number | null | undefined): string {
+  if (LABELLED.has(key)) return labelValue(lang, key as LabelledKey, value === null || value === undefined ? value : String(value));
+  if (value === null || value === undefined || value === '') return '–';
+  const text = String(value);
+  if ((key === 'day' || key === 'week' || key === 'month') && /^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const ms = Date.parse(`${text.slice(0, 10)}T00:00:00Z`);
+    if (!Number.isNaN(ms)) return DATE_FORMATS[lang][key === 'month' ? 'month' : 'day'].format(ms);
+  }
+  return text;
+}
+
 function dataTable(lang: Lang, data: PanelData): Html {
   const columns = Object.keys(data.result.rows[0] ?? {}).filter((k) => k !== 'value');
   const ordered = [...data.result.by.filter((d) => columns.includes(d)), ...columns.filter((c) => !data.result.by.includes(c as Dimension))];
   const rows = data.result.rows.map((row) => [
-    ...ordered.map((c) => (LABELLED.has(c) ? labelValue(lang, c as 'severity' | 'category', row[c] as string | null) : String(row[c] ?? '–'))),
+    ...ordered.map((c) => formatCell(lang, c, row[c])),
     html`<span class="num">${formatValue(lang, row.value, data.result.metric.format)}</span>`,
   ]);
-  return renderTable([...ordered, data.result.metric.label[lang]], rows, translate(lang, 'chart.no_data'));
+  return renderTable([...ordered.map((c) => columnLabel(lang, c)), data.result.metric.label[lang]], rows, translate(lang, 'chart.no_data'));
 }
 
 /** Panel specs in each language: a dashboard is parsed once (loadDashboard), so its specs are translated once. */

@@ -2,15 +2,34 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { explainTicket, type TicketExplanation, UnknownTicketError } from '../../metrics/explainTicket.js';
 import type { TimelineSegment } from '../../metrics/sla/buildTimeline.js';
-import type { Lang } from '../i18n/messages.js';
+import { type Lang, type MessageKey, MESSAGES, translate } from '../i18n/messages.js';
 import { formatInstant, formatSeconds } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
-import { listTicketEvents } from '../routes/listOpenTickets.js';
+import { listTicketEvents, type TicketEvent } from '../routes/listOpenTickets.js';
 import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
 import { labelValue } from '../i18n/labelValue.js';
 
 const WIDTH = 1000;
+
+/**
+ * Why a segment counts, pauses or stops, in words (buildTimeline's reasons): a status, a pause
+ * (`fechado_ate_reabertura`, `aguardando_aprovacao`), or what closes the calendar — `weekend`,
+ * `holiday: <name>`, `outside_business_hours` — several joined by ", ". A part it does not know is
+ * shown as it is.
+ */
+export function labelSegmentReason(lang: Lang, reason: string): string {
+  return reason
+    .split(', ')
+    .map((part) => {
+      if (part.startsWith('holiday: ')) return `${translate(lang, 'segment.holiday')}: ${part.slice('holiday: '.length)}`;
+      const key = `segment.${part}`;
+      if (key in MESSAGES.pt) return translate(lang, key as MessageKey);
+      return labelValue(lang, 'status', part);
+    })
+    .join(', ');
+}
+
 const BAR_Y = 18;
 const BAR_H = 28;
 
@@ -29,7 +48,7 @@ export function renderTimelineSvg(lang: Lang, timeline: TimelineSegment[], deadl
   const segments = timeline.map((s) => {
     const x0 = x(Date.parse(s.from));
     const w = Math.max(0.5, x(Date.parse(s.to)) - x0);
-    const tip = `${labels[s.state] ?? s.state}: ${formatInstant(lang, s.from)} – ${formatInstant(lang, s.to)} (${s.reason}; ${formatSeconds(s.business_seconds)})`;
+    const tip = `${labels[s.state] ?? s.state}: ${formatInstant(lang, s.from)} – ${formatInstant(lang, s.to)} (${labelSegmentReason(lang, s.reason)}; ${formatSeconds(s.business_seconds)})`;
     return html`<rect class="${s.state}" x="${x0.toFixed(2)}" y="${BAR_Y}" width="${w.toFixed(2)}" height="${BAR_H}"><title>${tip}</title></rect>`;
   });
   const marker = Number.isFinite(deadlineMs)
@@ -44,16 +63,42 @@ export function renderTimelineSvg(lang: Lang, timeline: TimelineSegment[], deadl
   </svg>`;
 }
 
+/**
+ * The ticket's SLA as ticket_sla has it: an open ticket's state (no prazo, em risco, violado);
+ * once resolved (no state), whether the solution met its target (solution_met), else "–".
+ */
+function slaLabel(ctx: PageContext, e: TicketExplanation): string {
+  if (e.state) return ctx.t(`state.${e.state as 'on_track' | 'at_risk' | 'breached'}`);
+  if (e.solution_met === true) return ctx.t('state.met');
+  if (e.solution_met === false) return ctx.t('state.breached');
+  return '–';
+}
+
+/** An event's fields in words, joined by " · ": status, severity, analyst, category, who replied, the approval's answer, why it closed. */
+function describeEvent(lang: Lang, e: TicketEvent): string {
+  const answer = e.answer === 'sim' ? translate(lang, 'yes') : e.answer === 'nao' ? translate(lang, 'no') : e.answer;
+  return [
+    e.status && labelValue(lang, 'status', e.status),
+    e.severity && labelValue(lang, 'severity', e.severity),
+    e.analyst,
+    e.category && labelValue(lang, 'category', e.category),
+    e.by_role && labelValue(lang, 'by', e.by_role),
+    answer,
+    e.reason && labelValue(lang, 'reason', e.reason),
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
 function renderFacts(ctx: PageContext, e: TicketExplanation): Html {
   const fact = (label: string, value: unknown) => html`<dt>${label}</dt><dd>${value === null || value === undefined ? '–' : String(value)}</dd>`;
-  const stateLabel = e.state ? ctx.t(`state.${e.state as 'on_track' | 'at_risk' | 'breached'}`) : '–';
   return html`<dl class="facts">
     ${fact(ctx.t('col.client'), e.client)}
     ${fact(ctx.t('col.analyst'), e.analyst)}
     ${fact(ctx.t('col.severity'), labelValue(ctx.lang, 'severity', e.severity as string | null))}
     ${fact(ctx.t('col.calendar'), e.calendar)}
     ${fact(ctx.t('col.status'), labelValue(ctx.lang, 'status', e.status as string | null))}
-    ${fact(ctx.t('col.state'), stateLabel)}
+    ${fact(ctx.t('col.sla'), slaLabel(ctx, e))}
     ${fact(ctx.t('col.opened'), formatInstant(ctx.lang, e.opened_at as string))}
     ${fact(ctx.t('col.response'), `${formatSeconds(e.response_seconds as number)} / ${formatSeconds(e.response_target_seconds as number)}`)}
     ${fact(ctx.t('col.solution'), `${formatSeconds((e.solution_seconds ?? e.consumed_seconds) as number)} / ${formatSeconds(e.solution_target_seconds as number)}`)}
@@ -82,20 +127,14 @@ export async function renderTicketPage(c: Context<ServerEnv>, { db, policy, now 
     deadline: ctx.t('ticket.deadline'),
     title: ctx.t('ticket.timeline'),
   };
-  const segmentRows = explanation.timeline.map((s) => [labels[s.state], formatInstant(ctx.lang, s.from), formatInstant(ctx.lang, s.to), s.reason, formatSeconds(s.business_seconds)]);
-  const eventRows = events.map((e) => [
-    formatInstant(ctx.lang, e.occurred_at),
-    e.type,
-    [
-      e.status && labelValue(ctx.lang, 'status', e.status),
-      e.severity && labelValue(ctx.lang, 'severity', e.severity),
-      e.analyst,
-      e.category && labelValue(ctx.lang, 'category', e.category),
-      e.by_role,
-      e.answer,
-      e.reason,
-    ].filter(Boolean).join(' · '),
+  const segmentRows = explanation.timeline.map((s) => [
+    labels[s.state],
+    formatInstant(ctx.lang, s.from),
+    formatInstant(ctx.lang, s.to),
+    labelSegmentReason(ctx.lang, s.reason),
+    formatSeconds(s.business_seconds),
   ]);
+  const eventRows = events.map((e) => [formatInstant(ctx.lang, e.occurred_at), labelValue(ctx.lang, 'event', e.type), describeEvent(ctx.lang, e)]);
   const body = html`${renderFacts(ctx, explanation)}
     <h2>${ctx.t('ticket.timeline')}</h2>
     <ul class="legend">

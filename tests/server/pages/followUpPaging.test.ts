@@ -249,7 +249,9 @@ describe('a queue form posted from a later page', () => {
     const contacted = await post(mine[0]!.action, { ...mine[0]!.fields, contacted_at: '2026-03-20T10:00', channel: 'phone', outcome: 'reached' });
     expect(parts(contacted.headers.get('location'))).toEqual({ path, query: secondQuery, hash: '#queue' });
     const closed = await post(mine[1]!.action, mine[1]!.fields);
-    expect(parts(closed.headers.get('location'))).toEqual({ path, query: secondQuery, hash: '#queue' });
+    // Closing is confirmed (?ok=closed, named under the queue's heading), still on page 2.
+    expect(parts(closed.headers.get('location'))).toEqual({ path, query: { ...secondQuery, ok: 'closed' }, hash: '#queue' });
+    expect(queueOf((await page(closed.headers.get('location')!, lead)).html)).toContain('<p class="good" role="status">Follow-up closed.</p>');
     const [row] = await query(db, `SELECT q.status FROM follow_ups q JOIN survey_facts f ON f.answer_source = q.answer_source AND f.answer_id = q.answer_id WHERE f.ticket = '${ticket}'`);
     expect(row!.status).toBe('closed');
 
