@@ -52,6 +52,15 @@ export interface PanelData {
   result: MetricResult;
   /** The rows as the chart reads them: dimension "$group" renamed to group, target added. */
   values: Record<string, string | number | null>[];
+  /** A trend panel's own range (trendPeriod), which its caption states. */
+  range?: PeriodDates;
+}
+
+/** "De 25/05/2026 a 30/11/2026": a trend's days, the end exclusive in the range and inclusive here. */
+function rangeCaption(lang: Lang, range: PeriodDates): string {
+  const day = (iso: string) => DATE_FORMATS[lang].day.format(Date.parse(`${iso}T00:00:00Z`));
+  const last = new Date(Date.parse(`${range.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return translate(lang, 'chart.trend_range').replace('{from}', day(range.from)).replace('{to}', day(last));
 }
 
 export interface DashboardParams {
@@ -67,7 +76,7 @@ export async function queryDashboard(readMetric: MetricReader, caller: Caller, d
     dashboard.panels.map(async (panel) => {
       const group = params.group ?? 'client';
       const by = panel.by.map((d) => (d === '$group' ? group : d)) as Dimension[];
-      const period = panel.range === 'trend' ? trendPeriod(params.period) : params.period;
+      const period = panel.range === 'trend' ? trendPeriod(params.period, 26, by.includes('month') ? 'month' : 'week') : params.period;
       const filters = Object.fromEntries(Object.entries(params.filters).filter(([d]) => !by.includes(d as Dimension)));
       const result = await readMetric(caller, { name: panel.metric, ...period, by, filters });
       const values = result.rows.map((row) => {
@@ -76,7 +85,7 @@ export async function queryDashboard(readMetric: MetricReader, caller: Caller, d
         if (result.metric.target !== undefined) value.target = result.metric.target;
         return value;
       });
-      return { panel, result, values };
+      return { panel, result, values, ...(panel.range === 'trend' ? { range: period } : {}) };
     }),
   );
 }
@@ -205,6 +214,7 @@ export function renderPanels(lang: Lang, panels: PanelData[]): Html {
         ${data.values.length === 0
           ? html`<p class="empty">${translate(lang, 'chart.no_data')}</p>`
           : html`<div class="chart" id="chart-${data.panel.id}" role="img" aria-label="${data.panel.title[lang]}"></div>`}
+        ${data.range && /^\d{4}-\d{2}-\d{2}$/.test(data.range.from) && /^\d{4}-\d{2}-\d{2}$/.test(data.range.to) ? html`<p class="note">${rangeCaption(lang, data.range)}</p>` : ''}
         ${data.result.suppressed > 0 ? html`<p class="note">${data.result.suppressed} ${translate(lang, 'chart.suppressed')}</p>` : ''}
         <details><summary>${translate(lang, 'chart.table')}</summary>${dataTable(lang, data)}</details>
       </section>`,

@@ -30,12 +30,18 @@ export function previousPeriod(period: PeriodDates): PeriodDates | undefined {
   return { from: from.minus({ days }).toISODate()!, to: period.from };
 }
 
-/** `weeks` weeks ending at the period's end: the range trend charts show. */
-export function trendPeriod(period: PeriodDates, weeks = 26): PeriodDates {
+/**
+ * The range trend charts show: `weeks` weeks ending at the period's end (or the whole period when
+ * longer), starting on the first day of a bucket — a Monday for weekly charts, the 1st for monthly
+ * ones — so the first point counts a whole week or month, not the few days the window cut off.
+ * The last bucket ends with the period, and may be partial (the caption says up to when).
+ */
+export function trendPeriod(period: PeriodDates, weeks = 26, bucket: 'week' | 'month' = 'week'): PeriodDates {
   if (!DATE.test(period.to)) return period;
   const to = DateTime.fromISO(period.to, { zone: ZONE });
-  const from = to.minus({ weeks });
-  return { from: period.from < from.toISODate()! ? period.from : from.toISODate()!, to: period.to };
+  const back = to.minus({ weeks }).toISODate()!;
+  const from = DateTime.fromISO(DATE.test(period.from) && period.from < back ? period.from : back, { zone: ZONE }).startOf(bucket);
+  return { from: from.toISODate()!, to: period.to };
 }
 
 /** from and to from the query string (any text: the registry validates it), else the default period. */
