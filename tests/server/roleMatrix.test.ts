@@ -169,5 +169,10 @@ describe('leadership reads satisfaction as aggregates only', () => {
     }
     expect(api.followups.length).toBeGreaterThan(0);
     for (const row of api.followups) expect(row).toMatchObject({ comment: null, requester: null, status: expect.any(String) });
+    // Not even an empty comment column in the queue (a lead's queue has one).
+    const queueHeaders = (html: string) => /id="queue"[\s\S]*?<thead>([\s\S]*?)<\/thead>/.exec(html)?.[1] ?? '';
+    expect(queueHeaders(page)).toContain('Situação');
+    expect(queueHeaders(page)).not.toContain('Comentário');
+    expect(queueHeaders(await (await fetchAs('lead', '/satisfacao')).text())).toContain('Comentário');
   });
 });

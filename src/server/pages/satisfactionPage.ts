@@ -85,17 +85,28 @@ function renderQueuePaging(ctx: PageContext, next: FollowUpCursor | null, paged:
 /** The queue's rows; Quem names who claimed a follow-up by the name in `names` (users table, by e-mail), else the e-mail. */
 function renderQueue(ctx: PageContext, queue: FollowUpRow[], names: ReadonlyMap<string, string>): Html {
   const hidden = hiddenFields(ctx);
+  // Leadership reads the queue's state, never the answers: no comment column at all (it was always empty).
+  const comments = ANSWER_READERS.includes(ctx.caller.role);
   const rows = queue.map((r) => [
     html`<a href="/tickets/${encodeURIComponent(r.ticket)}">${r.ticket}</a>`,
     formatInstant(ctx.lang, r.answered_at),
     r.client ?? '–',
-    r.comment ?? '',
+    ...(comments ? [r.comment ?? ''] : []),
     ctx.t(`followup.${r.status}`),
     r.claimed_by ? (names.get(r.claimed_by) ?? r.claimed_by) : '–',
     `${r.contacts}${r.last_outcome ? ` · ${outcomeLabel(ctx, r.last_outcome)}` : ''}`,
     html`<div class="followup">${renderActions(ctx, r, hidden)}</div>`,
   ]);
-  const headers = [ctx.t('col.ticket'), ctx.t('col.when'), ctx.t('col.client'), ctx.t('satisfaction.comment'), ctx.t('col.status'), ctx.t('col.actor'), ctx.t('satisfaction.contacts'), ''];
+  const headers = [
+    ctx.t('col.ticket'),
+    ctx.t('col.when'),
+    ctx.t('col.client'),
+    ...(comments ? [ctx.t('satisfaction.comment')] : []),
+    ctx.t('col.status'),
+    ctx.t('col.actor'),
+    ctx.t('satisfaction.contacts'),
+    '',
+  ];
   return renderTable(headers, rows, ctx.t('satisfaction.empty'));
 }
 
