@@ -76,6 +76,9 @@ export async function runIngestCommand(argv: string[], out: (json: unknown) => v
       onProgress: (p) => progress.update(p),
     });
     progress.done();
+    if (result.rejected > 0) {
+      process.stderr.write(`prazo: ${result.rejected} rejeitado(s), cada um guardado com o motivo e a posição; liste com: prazo rejects --source ${shellWord(result.source)}\n`);
+    }
     out({ accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected, tickets: result.tickets });
   } catch (error) {
     progress.done();
@@ -84,4 +87,9 @@ export async function runIngestCommand(argv: string[], out: (json: unknown) => v
   } finally {
     db.close();
   }
+}
+
+/** A word a shell reads back as it is: quoted when it holds anything but letters, digits and -_.:/@. */
+function shellWord(text: string): string {
+  return /^[\w.:/@-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }

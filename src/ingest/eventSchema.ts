@@ -51,7 +51,8 @@ const ALIASES: Record<string, string> = {
 function token<const T extends readonly [string, ...string[]]>(values: T) {
   return z.preprocess(
     (v) => (typeof v === 'string' ? (ALIASES[normalizeToken(v)] ?? normalizeToken(v)) : v),
-    z.enum(values, { error: (issue) => `expected one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})` }),
+    // The value as sent is quoted by validateEvent (issue.input here is already normalised).
+    z.enum(values, { error: () => `expected one of ${values.join(', ')}` }),
   );
 }
 

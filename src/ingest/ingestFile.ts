@@ -93,7 +93,7 @@ export async function ingestFiles(
   db: Database,
   files: string[],
   options: IngestFileOptions = {},
-): Promise<IngestCounts & { runId: number }> {
+): Promise<IngestCounts & { runId: number; source: string }> {
   if (files.length === 0) throw new IngestInputError('no file to import');
   const plan = files.map((file) => {
     const format = options.format ?? formatFromPath(file);
@@ -104,8 +104,9 @@ export async function ingestFiles(
     return { file, format, reader, total: COUNTS_ROWS.has(format) ? 0 : size };
   });
   const formats = [...new Set(plan.map((p) => p.format))];
+  const source = options.source ?? defaultSource(formats[0]!, options.mapping);
   const writer = await EventWriter.open(db, {
-    source: options.source ?? defaultSource(formats[0]!, options.mapping),
+    source,
     origin: resolve(files[0]!) + (files.length > 1 ? ` (+${files.length - 1} more)` : ''),
     format: formats.join(','),
     timezone: options.timezone,
@@ -131,7 +132,7 @@ export async function ingestFiles(
     await writer.finish(failure);
     throw error instanceof IngestInputError ? error : new IngestInputError(failure.message);
   }
-  return { ...(await writer.finish()), runId: writer.runId };
+  return { ...(await writer.finish()), runId: writer.runId, source };
 }
 
 /** Prepares batch n + 1 in JavaScript while DuckDB commits batch n. */

@@ -100,7 +100,9 @@ export function validateEventWithZod(value: unknown, options: ValidateOptions = 
     const field = String(issue.path[0] ?? '');
     const missing = issue.code === 'invalid_type' && issue.input === undefined;
     const reason = missing ? 'missing_field' : (FIELD_REASONS[field] ?? 'invalid_value');
-    return reject(reason, `${issue.path.join('.') || field}: ${missing ? 'missing' : issue.message}`);
+    // A value that is not one of a list is quoted as sent (`gravíssima`, not the normalised `gravissima`).
+    const sent = issue.code === 'invalid_value' && issue.path.length === 1 ? ` (got ${JSON.stringify(fields[field])})` : '';
+    return reject(reason, `${issue.path.join('.') || field}: ${missing ? 'missing' : issue.message}${sent}`);
   }
   // Fields that belong to another type are kept as extra, not dropped.
   for (const key of Object.keys(fields)) if (!(key in parsed.data)) extra[key] = fields[key];
