@@ -15,6 +15,8 @@ import { type PageContext, type PageOptions, pageContext } from './pageContext.j
 import { type Html, renderLayout, renderTable, withQuery } from './renderLayout.js';
 
 const AUDIT_ROWS = 200;
+/** Characters of an audit detail shown before it folds. */
+const DETAIL_SHOWN = 120;
 
 /** A role in words (messages.ts `role.*`); anything else an audit row may carry as it is. */
 const roleLabel = (ctx: PageContext, role: string) => (isRole(role) ? ctx.t(`role.${role}`) : role);
@@ -72,7 +74,14 @@ function renderPolicy(ctx: PageContext, options: PageOptions): Html {
     <details><summary>policy.json</summary><pre>${JSON.stringify(policy, null, 2)}</pre></details>`;
 }
 
-/** `/admin` (admin only): users, personal and source tokens, the audit log, the active policy and this year's holidays. Read-only. */
+/** An audit row's detail: short ones as they are, long ones (a read of 200 tickets) folded after their start. */
+function renderDetail(detail: string | null): Html | string {
+  if (!detail) return '';
+  if (detail.length <= DETAIL_SHOWN) return detail;
+  return html`<details><summary>${detail.slice(0, DETAIL_SHOWN)}…</summary><code>${detail}</code></details>`;
+}
+
+/** `/admin` (admin only): users, source and personal tokens, the active policy and this year's holidays, then the audit log. Read-only. */
 export async function renderAdminPage(c: Context<ServerEnv>, options: PageOptions) {
   const ctx = pageContext(c);
   const before = Number(c.req.query('before'));
@@ -99,11 +108,13 @@ export async function renderAdminPage(c: Context<ServerEnv>, options: PageOption
       sourceTokens.map((t) => [t.id, t.source, t.hmac ? ctx.t('yes') : ctx.t('no'), at(t.created_at), at(t.last_used_at), at(t.revoked_at)]),
       ctx.t('admin.none'),
     )}
+    <h2>${ctx.t('admin.personal_tokens')}</h2>
     ${renderTable(
       ['id', ctx.t('col.email'), ctx.t('col.created'), ctx.t('col.last_used'), ctx.t('col.revoked')],
       personalTokens.map((t) => [t.id, t.email, at(t.created_at), at(t.last_used_at), at(t.revoked_at)]),
       ctx.t('admin.none'),
     )}
+    ${renderPolicy(ctx, options)}
     <h2 id="audit">${ctx.t('admin.audit')}</h2>
     <form method="get" action="/admin#audit" class="filters">
       <label>${ctx.t('col.action')} <input name="action" value="${auditFilter.action ?? ''}" placeholder="satisfaction. · user. · token." /></label>
@@ -111,12 +122,11 @@ export async function renderAdminPage(c: Context<ServerEnv>, options: PageOption
     </form>
     ${renderTable(
       [ctx.t('col.when'), ctx.t('col.actor'), ctx.t('col.role'), ctx.t('col.action'), ctx.t('col.target'), ctx.t('col.detail')],
-      audit.rows.map((a) => [at(a.occurred_at), a.actor, roleLabel(ctx, a.role), a.action, a.target ?? '', a.detail ?? '']),
+      audit.rows.map((a) => [at(a.occurred_at), a.actor, roleLabel(ctx, a.role), a.action, a.target ?? '', renderDetail(a.detail)]),
       ctx.t('admin.none'),
     )}
     ${audit.more
       ? html`<p><a href="${withQuery(ctx.url, { before: String(audit.rows.at(-1)!.id) })}#audit">${ctx.t('admin.older')}</a></p>`
-      : ''}
-    ${renderPolicy(ctx, options)}`;
+      : ''}`;
   return c.html(renderLayout(ctx.layout({ title: ctx.t('admin.title'), active: '/admin', body })));
 }

@@ -268,6 +268,27 @@ describe('Admin and Relatórios', () => {
     expect(en).toContain('<th scope="col">Last used</th>');
   });
 
+  test('Admin: tokens under their own headings, the policy before the audit log, a long audit detail folded after its start', async () => {
+    const admin = await loginAs(app, db, 'admin');
+    const tickets = Array.from({ length: 200 }, (_, i) => `T-${1000 + i}`);
+    const c = await db.connect();
+    try {
+      await c.run("INSERT INTO audit_log (actor, role, action, target, detail) VALUES ('lia@test.prazo', 'lead', 'yy.long_detail', 'follow_ups', $detail)", {
+        detail: JSON.stringify({ tickets }),
+      });
+    } finally {
+      c.closeSync();
+    }
+    const { html } = await get('/admin?action=yy.long_detail', admin);
+    const headings = [...html.matchAll(/<h2[^>]*>([^<]*)<\/h2>/g)].map((m) => m[1]);
+    expect(headings.indexOf('Tokens de origem')).toBeLessThan(headings.indexOf('Tokens pessoais'));
+    expect(headings.indexOf('Política ativa')).toBeLessThan(headings.indexOf('Registro de auditoria'));
+    const row = /<td>yy\.long_detail<\/td><td>follow_ups<\/td><td>([\s\S]*?)<\/td><\/tr>/.exec(html)?.[1] ?? '';
+    expect(row).toMatch(/^<details><summary>\{&quot;tickets&quot;:\[&quot;T-1000&quot;/);
+    expect(/<summary>([\s\S]*?)<\/summary>/.exec(row)?.[1]).not.toContain('T-1199');
+    expect(row).toContain('T-1199');
+  });
+
   test('the audit log cannot be flooded out of sight: filter by action, page to older rows', async () => {
     const admin = await loginAs(app, db, 'admin');
     const c = await db.connect();
