@@ -23,15 +23,23 @@ async function total(readMetric: MetricReader, caller: Caller, name: string, per
   return readMetric(caller, { name, ...period, by: [], filters });
 }
 
+/**
+ * Cards whose number is a state as of the last recompute (tickets at risk now): the previous
+ * period's figure would count that period's tickets at risk today — nearly always 0, and no
+ * comparison.
+ */
+const STATE_NOW_CARDS: ReadonlySet<string> = new Set(['at_risk']);
+
 function renderCard(ctx: PageContext, current: MetricResult, previous: MetricResult | undefined): Html {
   const value = current.rows[0]?.value ?? null;
   const before = previous?.rows[0]?.value ?? null;
   const { format, target } = current.metric;
   const status = target !== undefined && value !== null ? (value >= target ? 'good' : 'bad') : '';
+  const comparison = STATE_NOW_CARDS.has(current.metric.name) ? ctx.t('overview.as_of_recompute') : `${ctx.t('period.previous')}: ${formatValue(ctx.lang, before, format)}`;
   return html`<div class="card" data-metric="${current.metric.name}">
     <div class="label">${current.metric.label[ctx.lang]}</div>
     <div class="value ${status}">${formatValue(ctx.lang, value, format)}</div>
-    <div class="sub">${ctx.t('period.previous')}: ${formatValue(ctx.lang, before, format)}${target !== undefined
+    <div class="sub">${comparison}${target !== undefined
       ? html` · ${ctx.t('overview.target')}: ${formatValue(ctx.lang, target, format)}`
       : ''}</div>
   </div>`;

@@ -55,6 +55,11 @@ describe('Visão geral', () => {
     expect(html).toContain('<html lang="pt-BR">');
     expect(html).toMatch(/data-metric="response_compliance"[\s\S]*?<div class="value bad">71,4%<\/div>/);
     expect(html).toMatch(/data-metric="breaches"[\s\S]*?<div class="value ">2<\/div>/);
+    // A count compares with the previous period; tickets at risk are a state as of the last recompute, compared with nothing.
+    const card = (name: string) => new RegExp(`<div class="card" data-metric="${name}">([\\s\\S]*?)</div>\\s*</div>`).exec(html)?.[1] ?? '';
+    expect(card('breaches')).toContain('Período anterior: ');
+    expect(card('at_risk')).toContain('Agora (no último recálculo)');
+    expect(card('at_risk')).not.toContain('Período anterior');
     // The per-severity table names each severity as the guide does, with its promise.
     expect(html).toContain('<td>Média (8x5: 2h / 24h)</td>');
     expect(html).toContain('<td>Urgente (24x7: 30m / 4h)</td>');
