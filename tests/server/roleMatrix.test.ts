@@ -173,6 +173,11 @@ describe('leadership reads satisfaction as aggregates only', () => {
     const queueHeaders = (html: string) => /id="queue"[\s\S]*?<thead>([\s\S]*?)<\/thead>/.exec(html)?.[1] ?? '';
     expect(queueHeaders(page)).toContain('Situação');
     expect(queueHeaders(page)).not.toContain('Comentário');
-    expect(queueHeaders(await (await fetchAs('lead', '/satisfacao')).text())).toContain('Comentário');
+    const leadPage = await (await fetchAs('lead', '/satisfacao')).text();
+    expect(queueHeaders(leadPage)).toContain('Comentário');
+    // Leadership is told why its figures are by whole weeks and some groups are missing; a lead's are not protected.
+    const protectedNote = 'Para proteger quem respondeu, os números valem por semanas inteiras (o período se alarga até elas) e grupos com menos de 5 respostas não aparecem.';
+    expect(page).toContain(protectedNote);
+    expect(leadPage).not.toContain(protectedNote);
   });
 });

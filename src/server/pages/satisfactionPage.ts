@@ -24,6 +24,7 @@ import { labelValue } from '../i18n/labelValue.js';
 import { formatInstant, TIME_ZONE } from '../i18n/resolveLang.js';
 import { callerOf, type ServerEnv } from '../routes/callerOf.js';
 import { CHART_SCRIPTS } from '../routes/createAssetRoutes.js';
+import { DEFAULT_MIN_GROUP_SIZE, protectsAggregates } from '../../metrics/satisfaction/accessSatisfaction.js';
 import { codeMessage, formText, type PageContext, type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
 import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
 import { csrfInput, type Html, renderLayout, renderTable, withQuery } from './renderLayout.js';
@@ -140,6 +141,7 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
   ]);
   const body = html`${problem ? html`<p class="bad" role="alert">${problem}</p>` : ''}
     ${renderFilterForm(ctx, values, ['severity', 'client', 'analyst'])}
+    ${protectsAggregates(ctx.caller.role) ? html`<p class="note">${ctx.t('satisfaction.protected').replace('{n}', String(DEFAULT_MIN_GROUP_SIZE))}</p>` : ''}
     ${renderPanels(ctx.lang, panels)}
     <h2 id="queue">${ctx.t('satisfaction.queue')}</h2>
     ${notice ? html`<p class="good" role="status">${notice}</p>` : ''}
