@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DateTime } from 'luxon';
 import { type Delivery, listDeliveries, mayRetryDelivery, RECIPIENT_REMOVED } from '../../reports/createOutbox.js';
+import { parseReportConfig, REPORT_SCHEDULE_OFF } from '../../reports/parseReportConfig.js';
 import { listArchivedReports } from '../../reports/readArchivedReport.js';
 import { listRecipients, type Recipient } from '../../reports/recipients.js';
 import type { ReportRow } from '../../reports/reportStore.js';
@@ -158,7 +159,23 @@ function renderNotice(ctx: PageContext, c: Context<ServerEnv>, form?: RecipientF
  * remove forms. A refused form
  * comes back as `form` (the page again, with the error and what was typed) and `status`.
  */
-export async function renderReportsPage(c: Context<ServerEnv>, { db }: PageOptions, form?: RecipientFormState, status: ContentfulStatusCode = 200) {
+/**
+ * When reports are made: the schedule the server runs (the environment over the policy's
+ * `reports`, as `prazo serve` reads them), and how to make one now. Nothing when the settings do
+ * not parse (the server would not have started with them anyway).
+ */
+function renderSchedule(ctx: PageContext, policy: PageOptions['policy']): Html | string {
+  let config: ReturnType<typeof parseReportConfig>;
+  try {
+    config = parseReportConfig(process.env, policy.reports ?? {});
+  } catch {
+    return '';
+  }
+  const text = config.cron === REPORT_SCHEDULE_OFF ? ctx.t('reports.schedule_off') : ctx.t('reports.schedule').replace('{cron}', config.cron).replace('{zone}', config.timezone);
+  return html`<p class="note">${text}</p>`;
+}
+
+export async function renderReportsPage(c: Context<ServerEnv>, { db, policy }: PageOptions, form?: RecipientFormState, status: ContentfulStatusCode = 200) {
   const ctx = pageContext(c);
   const [reports, everyRecipient, allDeliveries] = await Promise.all([
     listArchivedReports(db, ctx.caller),
@@ -171,6 +188,7 @@ export async function renderReportsPage(c: Context<ServerEnv>, { db }: PageOptio
   for (const d of allDeliveries) deliveries.set(d.reportId, [...(deliveries.get(d.reportId) ?? []), d]);
   const body = html`${renderNotice(ctx, c, form)}
     <h2>${ctx.t('reports.archive')}</h2>
+    ${renderSchedule(ctx, policy)}
     ${renderArchive(ctx, reports, deliveries)}
     ${renderDeliveries(ctx, reports, deliveries, active)}
     ${renderRecipients(ctx, recipients, form)}`;

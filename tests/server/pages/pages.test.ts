@@ -339,6 +339,26 @@ describe('Admin and Relatórios', () => {
     expect(last).not.toContain('Older');
   });
 
+  test('Relatórios says when the server makes the report (the schedule serve runs), and how to make one now', async () => {
+    const saved = { cron: process.env.PRAZO_REPORT_CRON, zone: process.env.PRAZO_REPORT_TIMEZONE };
+    const restore = (name: 'PRAZO_REPORT_CRON' | 'PRAZO_REPORT_TIMEZONE', value: string | undefined) => {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    };
+    try {
+      process.env.PRAZO_REPORT_CRON = '30 6 * * 2';
+      process.env.PRAZO_REPORT_TIMEZONE = 'America/Manaus';
+      expect((await get('/relatorios', leadership)).html).toContain(
+        'O servidor gera o relatório semanal na agenda 30 6 * * 2 (formato cron, fuso America/Manaus) e o envia aos destinatários; para gerar a semana passada agora: prazo report weekly.',
+      );
+      process.env.PRAZO_REPORT_CRON = 'off';
+      expect((await get('/relatorios?lang=en', leadership)).html).toContain('Scheduled reports are off (PRAZO_REPORT_CRON=off); to make last week&#39;s: prazo report weekly.');
+    } finally {
+      restore('PRAZO_REPORT_CRON', saved.cron);
+      restore('PRAZO_REPORT_TIMEZONE', saved.zone);
+    }
+  });
+
   test('Relatórios: the empty state, then a generated report in the archive', async () => {
     expect((await get('/relatorios', leadership)).html).toContain('Nenhum relatório gerado ainda.');
     const c = await db.connect();
