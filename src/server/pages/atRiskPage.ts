@@ -4,7 +4,19 @@ import type { SessionUser } from '../auth/types.js';
 import { formatInstant, formatSeconds } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import { listOpenTickets, type OpenTicket } from '../routes/listOpenTickets.js';
-import { type PageContext, type PageOptions, pageContext, renderSeveritySelect } from './pageContext.js';
+import type { Database } from '../../db/openDatabase.js';
+import { getKnownClients } from './knownClients.js';
+import {
+  type PageContext,
+  type PageOptions,
+  type PageProblem,
+  pageContext,
+  readClientFilter,
+  renderClientInput,
+  renderClientList,
+  renderProblems,
+  renderSeveritySelect,
+} from './pageContext.js';
 import { type Html, renderLayout, renderTable } from './renderLayout.js';
 import { codesOf, labelValue } from '../i18n/labelValue.js';
 
@@ -34,17 +46,31 @@ function renderTickets(ctx: PageContext, tickets: OpenTicket[], own: boolean): H
   return html`<div class="${own ? 'mine' : ''}">${renderTable(headers.map((h) => ctx.t(h)), rows, ctx.t('at_risk.empty'))}</div>`;
 }
 
-/** The page's filters from the URL; a severity that is not a code is dropped (and said so), not an error. */
+/**
+ * The page's filters from the URL; a severity that is not a code is dropped (and said so), not an
+ * error; the client is matched forgivingly as on the dashboards (readClientFilter).
+ */
 interface AtRiskFilters {
   severity?: string;
   client?: string;
   unknownSeverity: boolean;
+  clientProblem?: PageProblem;
+  /** The names the Cliente field suggests. */
+  clients: readonly string[];
 }
 
-function readAtRiskFilters(c: Context<ServerEnv>): AtRiskFilters {
+async function readAtRiskFilters(c: Context<ServerEnv>, db: Database, now: number): Promise<AtRiskFilters> {
   const asked = c.req.query('severity') || undefined;
   const known = asked !== undefined && codesOf('severity').includes(asked);
-  return { severity: known ? asked : undefined, client: c.req.query('client') || undefined, unknownSeverity: asked !== undefined && !known };
+  const clients = await getKnownClients(db, now);
+  const client = readClientFilter(clients, c.req.query('client'));
+  return {
+    severity: known ? asked : undefined,
+    client: client.client,
+    unknownSeverity: asked !== undefined && !known,
+    ...(client.problem ? { clientProblem: client.problem } : {}),
+    clients: clients.suggested,
+  };
 }
 
 /**
@@ -55,21 +81,22 @@ function readAtRiskFilters(c: Context<ServerEnv>): AtRiskFilters {
  */
 function renderAtRiskForm(ctx: PageContext, filters: AtRiskFilters): Html {
   const t = ctx.t;
-  return html`<form class="filters" method="get" action="/em-risco">
+  return html`${renderProblems(ctx, filters.clientProblem ? [filters.clientProblem] : [])}<form class="filters" method="get" action="/em-risco">
     ${renderSeveritySelect(ctx, filters.severity)}
-    <label>${t('filter.client')}<input name="client" value="${filters.client ?? ''}" /></label>
+    ${renderClientInput(ctx, filters.client)}
     <button type="submit">${t('filter.apply')}</button>
-  </form>`;
+  </form>${renderClientList(filters.clients)}`;
 }
 
 /**
  * `/em-risco`: open tickets by remaining support time (least first), reloading itself every
  * 60 s. An analyst's own tickets come first, in their own table. `?severity=` and `?client=`
- * filter (the form sets them); an unknown severity shows every ticket with a note saying so.
+ * filter (the form sets them); an unknown severity shows every ticket with a note saying so, a
+ * client no name matches shows none, with a note above the form.
  */
-export async function renderAtRiskPage(c: Context<ServerEnv>, { db }: PageOptions) {
+export async function renderAtRiskPage(c: Context<ServerEnv>, { db, now }: PageOptions) {
   const ctx = pageContext(c);
-  const filters = readAtRiskFilters(c);
+  const filters = await readAtRiskFilters(c, db, now());
   const tickets = await listOpenTickets(db, { severity: filters.severity, client: filters.client, limit: LIMIT });
   const mine = ctx.user.role === 'analyst' ? tickets.filter((t) => isOwnTicket(ctx.user, t.analyst)) : [];
   const others = mine.length > 0 ? tickets.filter((t) => !isOwnTicket(ctx.user, t.analyst)) : tickets;

@@ -62,9 +62,9 @@ function renderSeverityTable(ctx: PageContext, policy: Readonly<Policy>, respons
  * before, breaches, backlog and at-risk count as cards; compliance per severity; the overview
  * dashboard's charts (weekly trends, breaches, backlog).
  */
-export async function renderOverviewPage(c: Context<ServerEnv>, { readMetric, now, policy }: PageOptions) {
+export async function renderOverviewPage(c: Context<ServerEnv>, { db, readMetric, now, policy }: PageOptions) {
   const ctx = pageContext(c);
-  const values = readPageFilters(c, now());
+  const values = await readPageFilters(c, now(), db);
   const previous = previousPeriod(values.period);
   const [cards, previousCards, response, solution, panels] = await Promise.all([
     Promise.all(OVERVIEW_CARDS.map((name) => total(readMetric, ctx.caller, name, values.period, values.filters))),

@@ -120,7 +120,7 @@ function renderQueue(ctx: PageContext, queue: FollowUpRow[], names: ReadonlyMap<
  */
 export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMetric, now }: PageOptions) {
   const ctx = pageContext(c);
-  const values = readPageFilters(c, now());
+  const values = await readPageFilters(c, now(), db);
   const afterText = c.req.query('after');
   const after = afterText ? decodeFollowUpCursor(afterText) : undefined;
   const [panels, queue, answers, users] = await Promise.all([

@@ -19,7 +19,7 @@ export const SLA_GROUPS = ['client', 'analyst', 'category'] as const satisfies r
  */
 export async function renderSlaPage(c: Context<ServerEnv>, { db, readMetric, now }: PageOptions) {
   const ctx = pageContext(c);
-  const values = readPageFilters(c, now());
+  const values = await readPageFilters(c, now(), db);
   const asked = c.req.query('group');
   const group = (SLA_GROUPS as readonly string[]).includes(asked ?? '') ? (asked as Dimension) : 'client';
   const period = parsePeriod(values.period.from, values.period.to);

@@ -1,5 +1,6 @@
 import type { Caller } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
+import { readSlaVersion } from '../../metrics/readSlaVersion.js';
 import { withConnection } from '../../db/withConnection.js';
 import { getMetric, queryMetric } from '../../metrics/registry/queryMetric.js';
 import type { MetricQuery, MetricResult } from '../../metrics/registry/types.js';
@@ -36,10 +37,7 @@ export function createMetricReader(db: Database, options: MetricCacheOptions = {
     // Cleared however the read ends (a failed connect too), so one failure is not every later answer.
     reading ??= (async () => {
       try {
-        const row = await withConnection(db, async (c) =>
-          (await c.runAndReadAll("SELECT coalesce(strftime(updated_at, '%Y-%m-%dT%H:%M:%S.%f'), '') || '/' || coalesce(events_seen::VARCHAR, '') FROM ticket_sla_state WHERE id = 1")).getRows()[0],
-        );
-        const value = row ? String(row[0]) : 'never';
+        const value = await withConnection(db, readSlaVersion);
         if (version?.value !== value) cache.clear();
         version = { value, readAt: clock() };
         return value;

@@ -41,14 +41,14 @@ describe('Em risco: the filter form', () => {
       ['media', 'Média', false],
       ['baixa', 'Baixa', false],
     ]);
-    expect(form).toContain('<input name="client" value="" />');
+    expect(form).toContain('<input name="client" value="" list="known-clients" />');
   });
 
   test('after submitting, the chosen severity is selected and the client kept in its field', async () => {
     const form = formOf((await page(submit({ severity: 'media', client: 'Acme' }))).html);
     expect(form).toContain('<option value="media" selected>Média</option>');
     expect(form).not.toMatch(/<option value="(|urgente|alta|baixa)" selected>/);
-    expect(form).toContain('<input name="client" value="Acme" />');
+    expect(form).toContain('<input name="client" value="Acme" list="known-clients" />');
   });
 
   test('in English the severities are named in English', async () => {
