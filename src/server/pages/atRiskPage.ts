@@ -32,17 +32,18 @@ export function isOwnTicket(user: SessionUser, analyst: string | null): boolean 
 }
 
 function renderTickets(ctx: PageContext, tickets: OpenTicket[], own: boolean): Html {
+  // What the page is for first (time left, state), so a phone shows it without scrolling sideways.
   const rows = tickets.map((t) => [
     html`<a href="/tickets/${encodeURIComponent(t.ticket)}">${t.ticket}</a>`,
+    html`<span class="num">${formatSeconds(t.remaining_seconds)}</span>`,
+    html`<span class="state-${t.state ?? 'none'}">${t.state ? ctx.t(`state.${t.state as 'on_track' | 'at_risk' | 'breached'}`) : '–'}</span>`,
+    labelValue(ctx.lang, 'severity', t.severity),
     t.client ?? '–',
     t.analyst ?? '–',
-    labelValue(ctx.lang, 'severity', t.severity),
     labelValue(ctx.lang, 'status', t.status),
-    html`<span class="state-${t.state ?? 'none'}">${t.state ? ctx.t(`state.${t.state as 'on_track' | 'at_risk' | 'breached'}`) : '–'}</span>`,
-    html`<span class="num">${formatSeconds(t.remaining_seconds)}</span>`,
     formatInstant(ctx.lang, t.solution_deadline),
   ]);
-  const headers = ['col.ticket', 'col.client', 'col.analyst', 'col.severity', 'col.status', 'col.state', 'col.remaining', 'col.deadline'] as const;
+  const headers = ['col.ticket', 'col.remaining', 'col.state', 'col.severity', 'col.client', 'col.analyst', 'col.status', 'col.deadline'] as const;
   return html`<div class="${own ? 'mine' : ''}">${renderTable(headers.map((h) => ctx.t(h)), rows, ctx.t('at_risk.empty'))}</div>`;
 }
 

@@ -55,12 +55,12 @@ export function renderTimelineSvg(lang: Lang, timeline: TimelineSegment[], deadl
     ? html`<line class="deadline" x1="${x(deadlineMs).toFixed(2)}" x2="${x(deadlineMs).toFixed(2)}" y1="6" y2="${BAR_Y + BAR_H + 6}"><title>${labels.deadline}: ${formatInstant(lang, deadline)}</title></line>
         <text x="${Math.min(x(deadlineMs), WIDTH - 4).toFixed(2)}" y="${BAR_Y + BAR_H + 20}" text-anchor="${x(deadlineMs) > WIDTH * 0.8 ? 'end' : 'middle'}">${labels.deadline}</text>`
     : '';
-  return html`<svg class="timeline" viewBox="0 0 ${WIDTH} ${BAR_Y + BAR_H + 26}" role="img" aria-label="${labels.title}" preserveAspectRatio="none">
+  return html`<div class="timeline-wrap"><svg class="timeline" viewBox="0 0 ${WIDTH} ${BAR_Y + BAR_H + 26}" role="img" aria-label="${labels.title}" preserveAspectRatio="none">
     ${segments}
     ${marker}
     <text x="0" y="12">${formatInstant(lang, timeline[0]!.from)}</text>
     <text x="${WIDTH}" y="12" text-anchor="end">${formatInstant(lang, new Date(end).toISOString())}</text>
-  </svg>`;
+  </svg></div>`;
 }
 
 /**
