@@ -140,6 +140,23 @@ async function markDocument(page: Page): Promise<() => Promise<boolean>> {
 }
 
 describe('Em risco in Chromium', () => {
+  test('on a 390 px phone, time left and state are on screen without scrolling sideways', async () => {
+    const { page, errors } = await signIn('leadership');
+    await page.setViewport({ width: 390, height: 800 });
+    await page.goto(`${base}/em-risco`);
+    const headers = await page.$$eval('main table th', (ths) =>
+      ths.map((th) => {
+        const box = th.getBoundingClientRect();
+        return { text: (th.textContent ?? '').trim(), right: box.right };
+      }),
+    );
+    const right = (text: string) => headers.find((h) => h.text === text)?.right ?? Number.POSITIVE_INFINITY;
+    expect(right('Tempo restante')).toBeLessThanOrEqual(390);
+    expect(right('Estado')).toBeLessThanOrEqual(390);
+    expect(errors).toEqual([]);
+    await page.browserContext().close();
+  }, 60_000);
+
   test('unfiltered, the page reloads itself on time (its severity list shows "Todas" without marking it selected)', async () => {
     const { page, errors } = await signIn('leadership');
     await fastTimers(page);
