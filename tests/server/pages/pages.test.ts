@@ -460,6 +460,21 @@ describe('chart labels', () => {
   });
 });
 
+describe('chart axes in the page language', () => {
+  test('weekly axes read 01/06 in Portuguese and Jun 01 in English (not an ambiguous 01/06)', async () => {
+    const formats = async (url: string) =>
+      embeddedSpecs((await get(url, leadership)).html)
+        .filter((p) => p.id.endsWith('_trend'))
+        .map((p) => [...JSON.stringify(p.spec).matchAll(/"format":"(%[^"]*)"/g)].map((m) => m[1]))
+        .flat();
+    expect(await formats('/?from=2026-03-01&to=2026-04-01')).toEqual(expect.arrayContaining(['%d/%m']));
+    expect(await formats('/?from=2026-03-01&to=2026-04-01')).not.toContain('%b %d');
+    const en = await formats('/?from=2026-03-01&to=2026-04-01&lang=en');
+    expect(en).toContain('%b %d');
+    expect(en).not.toContain('%d/%m');
+  });
+});
+
 describe('errors on pages', () => {
   const browser = (headers: Record<string, string>) => ({ ...headers, Accept: 'text/html,application/xhtml+xml' });
 
