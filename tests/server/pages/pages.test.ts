@@ -258,7 +258,9 @@ describe('Admin and Relatórios', () => {
     const { status, html } = await get('/admin', admin);
     expect(status).toBe(200);
     expect(html).toContain('Feriados de 2026');
-    expect(html).toContain('2026-04-21'); // Tiradentes
+    // Tiradentes, dated and named as the page's language does.
+    expect(html).toMatch(/<td>21\/04\/2026<\/td><td>Dia de Tiradentes<\/td><td>feriado oficial<\/td>/);
+    expect(html).not.toMatch(/<td>(public|optional|recurring|closure)<\/td>/);
     expect(html).toMatch(/@test\.prazo/);
     expect(html).toContain('satisfaction.read_follow_ups');
     expect(html).not.toMatch(/<form method="post" action="\/admin/);
@@ -271,6 +273,7 @@ describe('Admin and Relatórios', () => {
     expect(en).toContain('<th scope="col">Disabled</th>');
     expect(en).toMatch(/<td>Leadership<\/td>/);
     expect(en).toContain('<th scope="col">Last used</th>');
+    expect(en).toMatch(/<td>04\/21\/2026<\/td><td>Dia de Tiradentes<\/td><td>public holiday<\/td>/);
   });
 
   test('Admin: tokens under their own headings, the policy before the audit log, a long audit detail folded after its start', async () => {
