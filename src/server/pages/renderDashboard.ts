@@ -54,6 +54,8 @@ export interface PanelData {
   values: Record<string, string | number | null>[];
   /** A trend panel's own range (trendPeriod), which its caption states. */
   range?: PeriodDates;
+  /** A note under the chart (what the page left out of it, say). */
+  note?: string;
 }
 
 /** "De 25/05/2026 a 30/11/2026": a trend's days, the end exclusive in the range and inclusive here. */
@@ -215,6 +217,7 @@ export function renderPanels(lang: Lang, panels: PanelData[]): Html {
           ? html`<p class="empty">${translate(lang, 'chart.no_data')}</p>`
           : html`<div class="chart" id="chart-${data.panel.id}" role="img" aria-label="${data.panel.title[lang]}"></div>`}
         ${data.range && /^\d{4}-\d{2}-\d{2}$/.test(data.range.from) && /^\d{4}-\d{2}-\d{2}$/.test(data.range.to) ? html`<p class="note">${rangeCaption(lang, data.range)}</p>` : ''}
+        ${data.note ? html`<p class="note">${data.note}</p>` : ''}
         ${data.result.suppressed > 0 ? html`<p class="note">${data.result.suppressed} ${translate(lang, 'chart.suppressed')}</p>` : ''}
         <details><summary>${translate(lang, 'chart.table')}</summary>${dataTable(lang, data)}</details>
       </section>`,

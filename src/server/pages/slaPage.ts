@@ -6,12 +6,43 @@ import { formatInstant, formatSeconds } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import { CHART_SCRIPTS } from '../routes/createAssetRoutes.js';
 import { listBreaches } from '../routes/listOpenTickets.js';
-import { type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
-import { loadDashboard, queryDashboard, renderPanels } from './renderDashboard.js';
+import { type PageContext, type PageFilters, type PageOptions, pageContext, readPageFilters, renderFilterForm } from './pageContext.js';
+import { loadDashboard, type PanelData, queryDashboard, renderPanels } from './renderDashboard.js';
 import { renderLayout, renderTable } from './renderLayout.js';
 import { labelValue } from '../i18n/labelValue.js';
 
 export const SLA_GROUPS = ['client', 'analyst', 'category'] as const satisfies readonly Dimension[];
+
+/** Most groups a severity × group chart draws: past that, the ones with most tickets in the period. */
+export const TOP_GROUPS = 25;
+
+/**
+ * The severity × group charts keep the TOP_GROUPS groups with most tickets opened in the period
+ * (150 clients drew a chart some 3,000 px tall), their tables too, with a note saying so.
+ */
+async function keepTopGroups(ctx: PageContext, readMetric: PageOptions['readMetric'], panels: PanelData[], values: PageFilters, group: Dimension): Promise<PanelData[]> {
+  const grouped = panels.filter((p) => p.panel.by.includes('$group'));
+  const shown = new Set(grouped.flatMap((p) => p.result.rows.map((row) => row[group] as string | null)));
+  if (shown.size <= TOP_GROUPS) return panels;
+  const volume = await readMetric(ctx.caller, { name: 'tickets_opened', ...values.period, by: [group], filters: values.filters });
+  const top = new Set(
+    [...volume.rows]
+      .sort((a, b) => Number(b.value ?? 0) - Number(a.value ?? 0) || String(a[group] ?? '').localeCompare(String(b[group] ?? '')))
+      .slice(0, TOP_GROUPS)
+      .map((row) => row[group] as string | null),
+  );
+  const note = ctx.t('sla.top_groups').replace('{n}', String(TOP_GROUPS)).replace('{total}', String(shown.size)).replace('{group}', ctx.t(`col.${group as 'client' | 'analyst' | 'category'}`).toLowerCase());
+  return panels.map((p) =>
+    p.panel.by.includes('$group')
+      ? {
+          ...p,
+          values: p.values.filter((v) => top.has(v.group as string | null)),
+          result: { ...p.result, rows: p.result.rows.filter((row) => top.has(row[group] as string | null)) },
+          note,
+        }
+      : p,
+  );
+}
 
 /**
  * `/sla`: compliance by severity × client, analyst or category (`?group=`), breaches per week,
@@ -24,7 +55,7 @@ export async function renderSlaPage(c: Context<ServerEnv>, { db, readMetric, now
   const group = (SLA_GROUPS as readonly string[]).includes(asked ?? '') ? (asked as Dimension) : 'client';
   const period = parsePeriod(values.period.from, values.period.to);
   const [panels, breaches] = await Promise.all([
-    queryDashboard(readMetric, ctx.caller, loadDashboard('sla'), { ...values, group }),
+    queryDashboard(readMetric, ctx.caller, loadDashboard('sla'), { ...values, group }).then((all) => keepTopGroups(ctx, readMetric, all, values, group)),
     listBreaches(db, { fromSeconds: period.fromSeconds, toSeconds: period.toSeconds, ...values.filters, limit: 200 }),
   ]);
   const groupSelect = html`<label>${ctx.t('filter.by')}<select name="group">
