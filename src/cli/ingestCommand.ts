@@ -77,7 +77,9 @@ export async function runIngestCommand(argv: string[], out: (json: unknown) => v
     });
     progress.done();
     if (result.rejected > 0) {
-      process.stderr.write(`prazo: ${result.rejected} rejeitado(s), cada um guardado com o motivo e a posição; liste com: prazo rejects --source ${shellWord(result.source)}\n`);
+      // The command as it would run here: the same database, the source as one --source=… word (a name may start with "-").
+      const db = values.db === undefined ? '' : ` --db ${shellWord(String(values.db))}`;
+      process.stderr.write(`prazo: ${result.rejected} rejeitado(s), cada um guardado com o motivo e a posição; liste com: prazo rejects ${shellWord(`--source=${result.source}`)}${db}\n`);
     }
     out({ accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected, tickets: result.tickets });
   } catch (error) {

@@ -159,7 +159,7 @@ export async function runServeCommand(argv: string[], io: ServeIo, signals: Sign
   try {
     const interrupted = await markInterruptedRuns(db);
     if (interrupted > 0) logger.warn('interrupted_runs', { count: interrupted });
-    const app = createApp({ db, logger, policy, metrics: httpMetrics, config: { maxBodyBytes: DEFAULT_MAX_BODY_BYTES, secureCookies, trustProxy } });
+    const app = createApp({ db, logger, policy, metrics: httpMetrics, reports: reportConfig, config: { maxBodyBytes: DEFAULT_MAX_BODY_BYTES, secureCookies, trustProxy } });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     let address: AddressInfo;
     try {

@@ -7,6 +7,7 @@ import type { Database } from '../db/openDatabase.js';
 import { AccessError } from '../access/roles.js';
 import { createAuthMiddleware } from './auth/createAuthMiddleware.js';
 import { createAuthRoutes } from './auth/createAuthRoutes.js';
+import type { ReportConfig } from '../reports/parseReportConfig.js';
 import { createSecurityHeaders } from './auth/createSecurityHeaders.js';
 import { isApiRequest } from './auth/guards.js';
 import { renderErrorPage } from './auth/renderAuthPages.js';
@@ -67,6 +68,8 @@ export interface AppOptions {
   policy?: Readonly<Policy>;
   /** The counters /metrics shows; pass one to record recompute times from outside the app. */
   metrics?: HttpMetrics;
+  /** The report settings `prazo serve` runs its schedule and outbox with (Relatórios states them). */
+  reports?: Readonly<ReportConfig>;
 }
 
 export type AppEnv = { Variables: RequestIdVariables & AuthVariables };
@@ -76,7 +79,7 @@ export type AppEnv = { Variables: RequestIdVariables & AuthVariables };
  * `/healthz`, and the route groups mounted with `app.route`. No listening server: `prazo serve`
  * hands `app.fetch` to @hono/node-server, tests call `app.request`.
  */
-export function createApp({ db, logger = quietLogger, config, now, policy = loadPolicy(), metrics = createHttpMetrics() }: AppOptions): Hono<AppEnv> {
+export function createApp({ db, logger = quietLogger, config, now, policy = loadPolicy(), metrics = createHttpMetrics(), reports }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use(metrics.middleware);
@@ -107,7 +110,7 @@ export function createApp({ db, logger = quietLogger, config, now, policy = load
   app.route('/healthz', createHealthRoutes({ db }));
   app.route('/', createAuthRoutes(auth));
   app.route('/api/v1/events', createEventsRoutes({ db, logger, maxBodyBytes: config.maxBodyBytes }));
-  const pages = { db, policy, now: () => (now ? now().getTime() : Date.now()), readMetric: createMetricReader(db) };
+  const pages = { db, policy, now: () => (now ? now().getTime() : Date.now()), readMetric: createMetricReader(db), ...(reports ? { reports } : {}) };
   app.route('/api/v1', createApiRoutes(pages));
   app.route('/metrics', createMetricsRoutes({ db, metrics }));
   app.route('/assets', createAssetRoutes());

@@ -25,8 +25,9 @@ test('prazo ingest with rejects tells, on stderr, how to list them (stdout keeps
   const run = (source: string) => promisify(execFile)(process.execPath, ['bin/prazo.js', 'ingest', file, '--source', source, '--db', join(dir, `${source.length}.duckdb`)]);
   const { stdout, stderr } = await run('meu helpdesk');
   expect(JSON.parse(stdout)).toEqual({ accepted: 1, duplicates: 0, rejected: 1, tickets: 1 });
-  expect(stderr).toContain("prazo: 1 rejeitado(s), cada um guardado com o motivo e a posição; liste com: prazo rejects --source 'meu helpdesk'");
-  // The command it names works as written.
-  const listed = await promisify(execFile)(process.execPath, ['bin/prazo.js', 'rejects', '--source', 'meu helpdesk', '--db', join(dir, '12.duckdb')]);
+  const db = join(dir, '12.duckdb');
+  expect(stderr).toContain(`prazo: 1 rejeitado(s), cada um guardado com o motivo e a posição; liste com: prazo rejects '--source=meu helpdesk' --db ${db}`);
+  // The command it names works as written (the shell's words: the quoted source is one).
+  const listed = await promisify(execFile)(process.execPath, ['bin/prazo.js', 'rejects', '--source=meu helpdesk', '--db', db]);
   expect(listed.stdout.trim().split('\n').map((line) => JSON.parse(line).reason)).toEqual(['invalid_json']);
 }, 60_000);

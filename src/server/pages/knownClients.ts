@@ -13,7 +13,7 @@ export const CLIENTS_VERSION_TTL_MS = 1000;
 export interface KnownClients {
   /** The first SUGGESTED_CLIENTS names, most tickets first (then by name). */
   suggested: readonly string[];
-  /** Every name, by its spelling without case, accents or surrounding spaces (normalizeToken). */
+  /** Every name, by its spelling without case, accents, surrounding spaces, and with spaces, hyphens and underscores alike (normalizeToken). */
   byToken: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -82,7 +82,7 @@ export async function getKnownClients(db: Database, now: number): Promise<KnownC
 
 /**
  * The client a page filters by for what the user typed: the typed name when it is a client's;
- * else the one client spelled the same but for case, accents and surrounding spaces; else the
+ * else the one client spelled the same but for case, accents, spacing, hyphens and underscores; else the
  * typed text, saying whether no client or several match (the page says so).
  */
 export function matchClient(known: KnownClients, typed: string): ClientMatch {

@@ -68,7 +68,9 @@ export async function renderOverviewPage(c: Context<ServerEnv>, { db, readMetric
   const previous = previousPeriod(values.period);
   const [cards, previousCards, response, solution, panels] = await Promise.all([
     Promise.all(OVERVIEW_CARDS.map((name) => total(readMetric, ctx.caller, name, values.period, values.filters))),
-    previous ? Promise.all(OVERVIEW_CARDS.map((name) => total(readMetric, ctx.caller, name, previous, values.filters))) : Promise.resolve([]),
+    previous
+      ? Promise.all(OVERVIEW_CARDS.map((name) => (STATE_NOW_CARDS.has(name) ? undefined : total(readMetric, ctx.caller, name, previous, values.filters))))
+      : Promise.resolve([]),
     readMetric(ctx.caller, { name: 'response_compliance', ...values.period, by: ['severity'], filters: values.filters }),
     readMetric(ctx.caller, { name: 'solution_compliance', ...values.period, by: ['severity'], filters: values.filters }),
     queryDashboard(readMetric, ctx.caller, loadDashboard('overview'), values),

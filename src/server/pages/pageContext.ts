@@ -5,6 +5,7 @@ import type { Database } from '../../db/openDatabase.js';
 import { parsePeriod } from '../../metrics/registry/parseMetricQuery.js';
 import type { MetricQuery } from '../../metrics/registry/types.js';
 import type { Policy } from '../../policy/policySchema.js';
+import type { ReportConfig } from '../../reports/parseReportConfig.js';
 import type { SessionUser } from '../auth/types.js';
 import { codesOf, labelValue } from '../i18n/labelValue.js';
 import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
@@ -21,6 +22,8 @@ export interface PageOptions {
   now: () => number;
   /** queryMetric, cached for SLA metrics (createMetricReader). */
   readMetric: MetricReader;
+  /** The report settings the server runs (absent: an app without the report service, as in most tests). */
+  reports?: Readonly<ReportConfig>;
 }
 
 /** What every page handler needs from the request (the guard has already checked the user). */
@@ -77,7 +80,7 @@ export function readClientFilter(known: KnownClients, typed: string | undefined)
 /** The notes above a filter form, each an alert. */
 export function renderProblems(ctx: PageContext, problems: readonly PageProblem[] | undefined): Html {
   return html`${(problems ?? []).map(
-    (p) => html`<p class="bad" role="alert">${typeof p === 'string' ? ctx.t(p) : ctx.t(p.key).replace('{client}', p.client)}</p>`,
+    (p) => html`<p class="bad" role="alert">${typeof p === 'string' ? ctx.t(p) : ctx.t(p.key).replace('{client}', () => p.client)}</p>`,
   )}`;
 }
 

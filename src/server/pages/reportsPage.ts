@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DateTime } from 'luxon';
 import { type Delivery, listDeliveries, mayRetryDelivery, RECIPIENT_REMOVED } from '../../reports/createOutbox.js';
-import { parseReportConfig, REPORT_SCHEDULE_OFF } from '../../reports/parseReportConfig.js';
+import { REPORT_SCHEDULE_OFF } from '../../reports/parseReportConfig.js';
 import { listArchivedReports } from '../../reports/readArchivedReport.js';
 import { listRecipients, type Recipient } from '../../reports/recipients.js';
 import type { ReportRow } from '../../reports/reportStore.js';
@@ -153,29 +153,26 @@ function renderNotice(ctx: PageContext, c: Context<ServerEnv>, form?: RecipientF
 }
 
 /**
+ * When reports are made, as the running server makes them (its parsed settings): on which
+ * schedule, whether it mails them, and how to make a week outside the schedule.
+ */
+function renderSchedule(ctx: PageContext, reports: PageOptions['reports']): Html | string {
+  if (!reports) return '';
+  const text =
+    reports.cron === REPORT_SCHEDULE_OFF
+      ? ctx.t('reports.schedule_off')
+      : ctx.t(reports.smtpUrl ? 'reports.schedule' : 'reports.schedule_unmailed').replace('{cron}', () => reports.cron).replace('{zone}', () => reports.timezone);
+  return html`<p class="note">${text} ${ctx.t('reports.schedule_manual')}</p>`;
+}
+
+/**
  * `/relatorios` (leadership and admin; the src/reports functions refuse anyone below): the archive
  * of generated reports with their download links, each report's deliveries per recipient (a failed
  * one is called out at the top and has a "Tentar de novo" button), and the recipients with add and
  * remove forms. A refused form
  * comes back as `form` (the page again, with the error and what was typed) and `status`.
  */
-/**
- * When reports are made: the schedule the server runs (the environment over the policy's
- * `reports`, as `prazo serve` reads them), and how to make one now. Nothing when the settings do
- * not parse (the server would not have started with them anyway).
- */
-function renderSchedule(ctx: PageContext, policy: PageOptions['policy']): Html | string {
-  let config: ReturnType<typeof parseReportConfig>;
-  try {
-    config = parseReportConfig(process.env, policy.reports ?? {});
-  } catch {
-    return '';
-  }
-  const text = config.cron === REPORT_SCHEDULE_OFF ? ctx.t('reports.schedule_off') : ctx.t('reports.schedule').replace('{cron}', config.cron).replace('{zone}', config.timezone);
-  return html`<p class="note">${text}</p>`;
-}
-
-export async function renderReportsPage(c: Context<ServerEnv>, { db, policy }: PageOptions, form?: RecipientFormState, status: ContentfulStatusCode = 200) {
+export async function renderReportsPage(c: Context<ServerEnv>, { db, reports: reportSettings }: PageOptions, form?: RecipientFormState, status: ContentfulStatusCode = 200) {
   const ctx = pageContext(c);
   const [reports, everyRecipient, allDeliveries] = await Promise.all([
     listArchivedReports(db, ctx.caller),
@@ -188,7 +185,7 @@ export async function renderReportsPage(c: Context<ServerEnv>, { db, policy }: P
   for (const d of allDeliveries) deliveries.set(d.reportId, [...(deliveries.get(d.reportId) ?? []), d]);
   const body = html`${renderNotice(ctx, c, form)}
     <h2>${ctx.t('reports.archive')}</h2>
-    ${renderSchedule(ctx, policy)}
+    ${renderSchedule(ctx, reportSettings)}
     ${renderArchive(ctx, reports, deliveries)}
     ${renderDeliveries(ctx, reports, deliveries, active)}
     ${renderRecipients(ctx, recipients, form)}`;

@@ -120,6 +120,14 @@ describe('the Cliente field of the filter forms', () => {
     expect(nobody.indexOf('role="alert"')).toBeLessThan(nobody.indexOf('<form class="filters"'));
   });
 
+  test('a typed client is quoted as typed, $ patterns included', async () => {
+    for (const typed of ['$&', '$`', "$'", '$1']) {
+      const html = await page(`/sla?${new URLSearchParams({ client: typed })}`);
+      const escaped = typed.replace(/&/g, '&amp;').replace(/'/g, '&#39;');
+      expect(notes(html)).toEqual([`Nenhum cliente se chama “${escaped}”; veja as sugestões ao digitar.`]);
+    }
+  });
+
   // Last: it adds tickets to the shared database.
   test('the suggestions follow a recompute that adds clients (after the version is trusted 1 s)', async () => {
     const opened = (ticket: string, client: string) =>

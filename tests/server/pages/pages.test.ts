@@ -1,13 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../../src/db/openDatabase.js';
+import { loadPolicy } from '../../../src/policy/loadPolicy.js';
+import { parseReportConfig } from '../../../src/reports/parseReportConfig.js';
+import { createApp } from '../../../src/server/createApp.js';
 import { METRICS } from '../../../src/metrics/registry/metrics.js';
 import { createPersonalToken } from '../../../src/server/auth/personalTokens.js';
 import { MESSAGES } from '../../../src/server/i18n/messages.js';
 import { DASHBOARDS_DIR, formatCell, labelCodes, loadDashboard } from '../../../src/server/pages/renderDashboard.js';
 import { labelSegmentReason } from '../../../src/server/pages/ticketPage.js';
 import { cookieFrom, createTestUser, loginAs, submitLogin } from '../auth/authHelpers.js';
-import { createServerFixture } from './serverFixture.js';
+import { createServerFixture, NOW } from './serverFixture.js';
 
 let db: Database;
 let app: Awaited<ReturnType<typeof createServerFixture>>['app'];
@@ -342,24 +345,24 @@ describe('Admin and Relatórios', () => {
     expect(last).not.toContain('Older');
   });
 
-  test('Relatórios says when the server makes the report (the schedule serve runs), and how to make one now', async () => {
-    const saved = { cron: process.env.PRAZO_REPORT_CRON, zone: process.env.PRAZO_REPORT_TIMEZONE };
-    const restore = (name: 'PRAZO_REPORT_CRON' | 'PRAZO_REPORT_TIMEZONE', value: string | undefined) => {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
+  test('Relatórios says when the server makes the report, whether it mails it, and how to make a week by hand', async () => {
+    const page = async (reports: Parameters<typeof parseReportConfig>[0], lang = 'pt') => {
+      const served = createApp({ db, policy: loadPolicy(), now: () => new Date(NOW), reports: parseReportConfig(reports), config: { maxBodyBytes: 1 << 20 } });
+      const res = await served.request(`/relatorios?lang=${lang}`, { headers: leadership });
+      expect(res.status, res.headers.get("location") ?? "").toBe(200);
+      return res.text();
     };
-    try {
-      process.env.PRAZO_REPORT_CRON = '30 6 * * 2';
-      process.env.PRAZO_REPORT_TIMEZONE = 'America/Manaus';
-      expect((await get('/relatorios', leadership)).html).toContain(
-        'O servidor gera o relatório semanal na agenda 30 6 * * 2 (formato cron, fuso America/Manaus) e o envia aos destinatários; para gerar a semana passada agora: prazo report weekly.',
-      );
-      process.env.PRAZO_REPORT_CRON = 'off';
-      expect((await get('/relatorios?lang=en', leadership)).html).toContain('Scheduled reports are off (PRAZO_REPORT_CRON=off); to make last week&#39;s: prazo report weekly.');
-    } finally {
-      restore('PRAZO_REPORT_CRON', saved.cron);
-      restore('PRAZO_REPORT_TIMEZONE', saved.zone);
-    }
+    const mailing = await page({ PRAZO_REPORT_CRON: '30 6 * * 2', PRAZO_REPORT_TIMEZONE: 'America/Manaus', PRAZO_SMTP_URL: 'smtp://127.0.0.1:2525' });
+    expect(mailing).toContain(
+      'O servidor gera o relatório semanal na agenda 30 6 * * 2 (formato cron, fuso America/Manaus), guarda-o aqui e o envia aos destinatários. Para gerar uma semana fora da agenda: com o servidor parado, prazo report weekly --week AAAA-Www.',
+    );
+    // Without SMTP the server archives only: the page does not promise mail.
+    const archiving = await page({ PRAZO_REPORT_CRON: '30 6 * * 2', PRAZO_REPORT_TIMEZONE: 'America/Manaus' });
+    expect(archiving).toContain('e o guarda aqui; sem PRAZO_SMTP_URL, não o envia por e-mail.');
+    expect(archiving).not.toContain('envia aos destinatários');
+    expect(await page({ PRAZO_REPORT_CRON: 'off' }, 'en')).toContain('Scheduled reports are off (PRAZO_REPORT_CRON=off). To make a week outside the schedule: with the server stopped, prazo report weekly --week YYYY-Www.');
+    // An app without the report service (as here) says nothing about a schedule.
+    expect((await get('/relatorios', leadership)).html).not.toContain('formato cron');
   });
 
   test('Relatórios: the empty state, then a generated report in the archive', async () => {
