@@ -184,6 +184,28 @@ describe('a CSV line DuckDB reports twice (an unterminated quote)', () => {
   });
 });
 
+describe('positions in a CSV with an unreadable line', () => {
+  test('the rows after it keep their own data-row numbers (the unreadable line keeps its)', async () => {
+    const file = join(tempDir(), 'positions.csv');
+    writeFileSync(
+      file,
+      'id,ticket,at,type,severity,client\n"broken,T-1\np-2,T-2,2026-03-02T11:05:00Z,ticket.opened,gravíssima,Acme\np-3,T-3,2026-03-02T11:05:00Z,ticket.opened,alta,Acme\np-4,T-4,2026-03-02T11:05:00Z,ticket.opened,urgentíssima,Acme\n',
+    );
+    const db2 = await freshDatabase();
+    try {
+      const r = await ingestFiles(db2, [file]);
+      expect(r).toMatchObject({ accepted: 1, rejected: 3 });
+      expect(await query(db2, 'SELECT position::INTEGER AS position, reason FROM rejects ORDER BY position')).toEqual([
+        { position: 1, reason: 'invalid_csv' },
+        { position: 2, reason: 'unknown_severity' },
+        { position: 4, reason: 'unknown_severity' },
+      ]);
+    } finally {
+      db2.close();
+    }
+  });
+});
+
 describe('a CSV saved by Excel, with a byte order mark before its header', () => {
   // DuckDB's CSV reader drops the U+FEFF, so the first column is "id", not "\ufeffid" (checked:
   // nothing to fix in readTable). Plain, quoted and semicolon-separated headers alike.

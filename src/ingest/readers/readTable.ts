@@ -18,11 +18,24 @@ export async function* readTable(path: string, kind: 'csv' | 'parquet', onProgre
       kind === 'csv'
         ? `read_csv($path, header = true, all_varchar = true, ignore_errors = true, store_rejects = true)`
         : `read_parquet($path)`;
-    const result = await connection.stream(`SELECT * FROM ${source}`, { path });
+    // A CSV line DuckDB cannot read is not among the rows, but keeps its data-row number (line − 1,
+    // as its reject has): the rows after it must not take it. Which lines those are is known only
+    // after a read, so a first pass counts the rows (≈1% of an import) and notes them.
+    const unreadable = new Set<number>();
+    if (kind === 'csv') {
+      await connection.run(`SELECT count(*) FROM ${source}`, { path });
+      for (const [line] of (await connection.runAndReadAll('SELECT DISTINCT line::DOUBLE FROM reject_errors')).getRows()) unreadable.add(Number(line) - 1);
+    }
     let position = 0;
+    const nextPosition = () => {
+      do position++;
+      while (unreadable.has(position));
+      return position;
+    };
+    const result = await connection.stream(`SELECT * FROM ${source}`, { path });
     let batch: RawRecord[] = [];
     for await (const rows of result.yieldRowObjectJs()) {
-      for (const row of rows) batch.push(rowToRecord(row as Record<string, unknown>, ++position));
+      for (const row of rows) batch.push(rowToRecord(row as Record<string, unknown>, nextPosition()));
       if (batch.length >= BATCH_SIZE) {
         yield batch;
         batch = [];
