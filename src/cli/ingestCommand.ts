@@ -76,6 +76,11 @@ export async function runIngestCommand(argv: string[], out: (json: unknown) => v
       onProgress: (p) => progress.update(p),
     });
     progress.done();
+    if (result.conflicts) {
+      process.stderr.write(
+        `prazo: ${result.conflicts} id(s) repetido(s) com conteúdo diferente do evento já guardado; valeu a primeira cópia (um id identifica um só evento por origem).\n`,
+      );
+    }
     if (result.rejected > 0) {
       // The command as it would run here: the same database, the source as one --source=… word (a name may start with "-").
       const db = values.db === undefined ? '' : ` --db ${shellWord(String(values.db))}`;

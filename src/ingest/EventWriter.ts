@@ -3,6 +3,7 @@ import type { Database } from '../db/openDatabase.js';
 import {
   CREATE_BATCH,
   BATCH_FROM_STAGED,
+  COUNT_CONFLICTS,
   COUNT_DUPLICATES,
   FIND_NEW_ROWS,
   INSERT_CHANGED_TICKETS_OF_NEW_ROWS,
@@ -86,6 +87,8 @@ export interface StagedCounts {
  */
 export class EventWriter {
   private readonly counts: IngestCounts = { read: 0, accepted: 0, duplicates: 0, rejected: 0, tickets: 0 };
+  /** Duplicates whose content differs from the copy kept (COUNT_CONFLICTS), over the committed batches. */
+  private conflicts = 0;
   private acceptedSinceCheckpoint = 0;
 
   private constructor(
@@ -223,6 +226,7 @@ export class EventWriter {
     const c = this.connection;
     const source = this.options.source;
     let accepted = 0;
+    let conflicts = 0;
     await c.run('BEGIN TRANSACTION');
     try {
       // A run without a row yet gets its row at the end of this transaction, with its counts.
@@ -233,6 +237,7 @@ export class EventWriter {
           accepted = (await c.run(INSERT_EVENTS, { source, runId })).rowsChanged;
           await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
         } else {
+          conflicts = Number((await c.runAndReadAll(COUNT_CONFLICTS, { source })).getRows()[0]![0]);
           // In SQL from end to end: a batch's new rows and their tickets never travel to JavaScript.
           await c.run(FIND_NEW_ROWS, { source });
           accepted = (await c.run(INSERT_NEW_EVENTS, { source, runId })).rowsChanged;
@@ -246,6 +251,7 @@ export class EventWriter {
       if (this.id === undefined) await insertRun(c, this.options, getKnownSources(this.db), { ...result, id: runId, finish });
       else await c.run(UPDATE_RUN_COUNTS, { ...result, runId, finish });
       await c.run('COMMIT');
+      this.conflicts += conflicts;
       this.id = runId;
       getKnownSources(this.db).add(source);
       return result;
@@ -278,7 +284,7 @@ export class EventWriter {
       this.counts.tickets = Number(tickets.getRows()[0]![0]);
       if (error) await markRunFailed(c, this.runId, error);
       else await c.run(`UPDATE ingest_runs SET finished_at = current_timestamp, status = 'done' WHERE id = $runId`, { runId: this.runId });
-      return this.totals;
+      return { ...this.totals, ...(this.conflicts > 0 ? { conflicts: this.conflicts } : {}) };
     } finally {
       c.closeSync();
     }

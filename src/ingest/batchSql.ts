@@ -93,6 +93,31 @@ export const COUNT_DUPLICATES = `
 /** The common case: every valid row of the batch is new (COUNT_DUPLICATES found none). */
 export const INSERT_EVENTS = `INSERT INTO events ${eventValues('$source', '$runId', '(SELECT * FROM batch WHERE ok)')}`;
 
+/** The fields whose difference makes a repeated id a different event, not a copy (batch column, events column). */
+const CONTENT = [
+  ['ticket', 'ticket'],
+  ['occurred_at', 'occurred_at'],
+  ['type', 'type'],
+  ['severity', 'severity'],
+  ['status', 'status'],
+  ['"by"', 'by_role'],
+  ['analyst', 'analyst'],
+  ['category', 'category'],
+  ['answer', 'answer'],
+  ['client', 'client'],
+] as const;
+
+/**
+ * Of a batch with duplicates, the ids whose copies do not agree: stored with other content, or
+ * repeated in the batch with other content. Identity is (source, id), so the first copy stays and
+ * these are counted as duplicates; the count lets the importer say an id was reused.
+ */
+export const COUNT_CONFLICTS = `
+  SELECT (SELECT count(DISTINCT b.id) FROM batch b JOIN events e ON e.source = $source AND e.id = b.id
+          WHERE b.ok AND (${CONTENT.map(([b, e]) => `e.${e} IS DISTINCT FROM b.${b}`).join(' OR ')}))
+       + (SELECT count(*) FROM (SELECT id FROM batch WHERE ok GROUP BY id
+          HAVING count(DISTINCT (${CONTENT.map(([b]) => b).join(', ')})) > 1))`;
+
 /** The rows FIND_NEW_ROWS found. */
 export const INSERT_NEW_EVENTS = `INSERT INTO events ${eventValues('$source', '$runId', NEW_ROWS)}`;
 

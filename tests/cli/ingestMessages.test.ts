@@ -31,3 +31,17 @@ test('prazo ingest with rejects tells, on stderr, how to list them (stdout keeps
   const listed = await promisify(execFile)(process.execPath, ['bin/prazo.js', 'rejects', '--source=meu helpdesk', '--db', db]);
   expect(listed.stdout.trim().split('\n').map((line) => JSON.parse(line).reason)).toEqual(['invalid_json']);
 }, 60_000);
+
+test('prazo ingest says when an id came back with other content (the copy kept is the first)', async () => {
+  const first = join(dir, 'first.ndjson');
+  const again = join(dir, 'again.ndjson');
+  const event = (ticket: string) => JSON.stringify({ id: 'r-1', ticket, at: '2026-03-02T11:05:00Z', type: 'ticket.assigned', analyst: 'ana' });
+  writeFileSync(first, `${event('T-1')}\n`);
+  writeFileSync(again, `${event('T-2')}\n`);
+  const db = join(dir, 'reuse.duckdb');
+  const run = (file: string) => promisify(execFile)(process.execPath, ['bin/prazo.js', 'ingest', file, '--source', 'crm', '--db', db]);
+  expect((await run(first)).stderr).not.toContain('conteúdo diferente');
+  const { stdout, stderr } = await run(again);
+  expect(JSON.parse(stdout)).toEqual({ accepted: 0, duplicates: 1, rejected: 0, tickets: 1 });
+  expect(stderr).toContain('prazo: 1 id(s) repetido(s) com conteúdo diferente do evento já guardado; valeu a primeira cópia');
+}, 60_000);

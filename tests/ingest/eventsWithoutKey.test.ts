@@ -86,6 +86,32 @@ describe('one event per (source, id) without a key', () => {
     }
   });
 
+  test('a duplicate whose content differs from the copy kept is counted as a conflict (the first copy stays)', async () => {
+    const db = await freshDatabase();
+    try {
+      const line = (id: string, ticket: string, minute: number) =>
+        JSON.stringify({ id, ticket, at: `2026-03-02T11:${String(minute).padStart(2, '0')}:00Z`, type: 'ticket.replied', by: 'analyst' });
+      const write = async (lines: string[]) => {
+        const writer = await EventWriter.open(db, { source: 'reuse', origin: 'test', format: 'ndjson' });
+        await writer.write(lines.map((raw, i) => ({ position: i + 1, raw, value: JSON.parse(raw) as Record<string, unknown> })));
+        return writer.finish();
+      };
+      expect(await write([line('a', 'T-1', 1), line('b', 'T-1', 2)])).not.toHaveProperty('conflicts');
+      // a: the same event again; b: its id reused for another ticket; c: twice in the batch, at two times.
+      const second = await write([line('a', 'T-1', 1), line('b', 'T-9', 2), line('c', 'T-2', 3), line('c', 'T-2', 4)]);
+      expect(second).toMatchObject({ accepted: 1, duplicates: 3, conflicts: 2 });
+      expect(await query(db, "SELECT id, ticket, strftime(occurred_at, '%M') AS minute FROM events WHERE source = 'reuse' ORDER BY id")).toEqual([
+        { id: 'a', ticket: 'T-1', minute: '01' },
+        { id: 'b', ticket: 'T-1', minute: '02' },
+        { id: 'c', ticket: 'T-2', minute: '03' },
+      ]);
+      // Sending the same file again is a plain re-import: duplicates, no conflict.
+      expect(await write([line('a', 'T-1', 1), line('b', 'T-1', 2)])).not.toHaveProperty('conflicts');
+    } finally {
+      db.close();
+    }
+  });
+
   test('an incremental helpdesk export stores each event once: a row yields several events at one position, some stored already', async () => {
     const db = await freshDatabase();
     try {
