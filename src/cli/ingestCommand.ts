@@ -78,7 +78,7 @@ export async function runIngestCommand(argv: string[], out: (json: unknown) => v
     progress.done();
     if (result.conflicts) {
       process.stderr.write(
-        `prazo: ${result.conflicts} id(s) repetido(s) com conteúdo diferente do evento já guardado; valeu a primeira cópia (um id identifica um só evento por origem).\n`,
+        `prazo: ${result.conflicts} evento(s) repetiram um id com conteúdo diferente do já guardado; valeu a primeira cópia (um id identifica um só evento por origem).\n`,
       );
     }
     if (result.rejected > 0) {

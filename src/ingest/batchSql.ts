@@ -108,15 +108,21 @@ const CONTENT = [
 ] as const;
 
 /**
- * Of a batch with duplicates, the ids whose copies do not agree: stored with other content, or
- * repeated in the batch with other content. Identity is (source, id), so the first copy stays and
- * these are counted as duplicates; the count lets the importer say an id was reused.
+ * Of a batch with duplicates, the rows whose content differs from the copy kept — the stored one,
+ * else the batch's first of that id. Identity is (source, id): the kept copy stays and these count
+ * as duplicates; the count lets the importer say an id was reused. Counted per row, so the total
+ * does not depend on where batches split a file.
  */
 export const COUNT_CONFLICTS = `
-  SELECT (SELECT count(DISTINCT b.id) FROM batch b JOIN events e ON e.source = $source AND e.id = b.id
-          WHERE b.ok AND (${CONTENT.map(([b, e]) => `e.${e} IS DISTINCT FROM b.${b}`).join(' OR ')}))
-       + (SELECT count(*) FROM (SELECT id FROM batch WHERE ok GROUP BY id
-          HAVING count(DISTINCT (${CONTENT.map(([b]) => b).join(', ')})) > 1))`;
+  SELECT count(*) FROM batch b JOIN (
+    SELECT e.id, ${CONTENT.map(([b, e]) => `e.${e} AS ${b}`).join(', ')}
+    FROM events e SEMI JOIN (SELECT id FROM batch WHERE ok) x ON e.id = x.id WHERE e.source = $source
+    UNION ALL
+    SELECT id, ${CONTENT.map(([b]) => b).join(', ')}
+    FROM (SELECT * FROM batch WHERE ok QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1) f
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = f.id)
+  ) k ON k.id = b.id
+  WHERE b.ok AND (${CONTENT.map(([b]) => `k.${b} IS DISTINCT FROM b.${b}`).join(' OR ')})`;
 
 /** The rows FIND_NEW_ROWS found. */
 export const INSERT_NEW_EVENTS = `INSERT INTO events ${eventValues('$source', '$runId', NEW_ROWS)}`;

@@ -48,6 +48,6 @@ export interface IngestCounts {
   rejected: number;
   /** Distinct tickets among the valid events read (new or duplicate). */
   tickets: number;
-  /** Of the duplicates, ids whose content differs from the copy kept (a file import reports it when any). */
+  /** Of the duplicates, those whose content differs from the copy kept (a file import reports it when any). */
   conflicts?: number;
 }

@@ -43,5 +43,5 @@ test('prazo ingest says when an id came back with other content (the copy kept i
   expect((await run(first)).stderr).not.toContain('conteúdo diferente');
   const { stdout, stderr } = await run(again);
   expect(JSON.parse(stdout)).toEqual({ accepted: 0, duplicates: 1, rejected: 0, tickets: 1 });
-  expect(stderr).toContain('prazo: 1 id(s) repetido(s) com conteúdo diferente do evento já guardado; valeu a primeira cópia');
+  expect(stderr).toContain('prazo: 1 evento(s) repetiram um id com conteúdo diferente do já guardado; valeu a primeira cópia');
 }, 60_000);

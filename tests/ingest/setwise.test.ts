@@ -159,7 +159,7 @@ describe('NDJSON set-wise stores what the JavaScript path stores', () => {
     const javascript = await importInJavaScript(file);
     try {
       expect(await snapshot(setwise.db)).toEqual(await snapshot(javascript.db));
-      expect(setwise.totals).toEqual({ read: javascript.totals.read, accepted: javascript.totals.accepted, duplicates: javascript.totals.duplicates, rejected: javascript.totals.rejected, tickets: javascript.totals.tickets });
+      expect(setwise.totals).toEqual({ read: javascript.totals.read, accepted: javascript.totals.accepted, duplicates: javascript.totals.duplicates, rejected: javascript.totals.rejected, tickets: javascript.totals.tickets, conflicts: javascript.totals.conflicts });
       // Not vacuous: SQL took a good share of the lines.
       expect(setwise.counts.inSql).toBeGreaterThan(lines.length / 5);
     } finally {
@@ -284,7 +284,7 @@ describe('Parquet set-wise stores what the JavaScript path stores', () => {
     const javascript = await importInJavaScript(file);
     try {
       expect(await snapshot(setwise.db)).toEqual(await snapshot(javascript.db));
-      expect(setwise.totals).toEqual({ read: javascript.totals.read, accepted: javascript.totals.accepted, duplicates: javascript.totals.duplicates, rejected: javascript.totals.rejected, tickets: javascript.totals.tickets });
+      expect(setwise.totals).toEqual({ read: javascript.totals.read, accepted: javascript.totals.accepted, duplicates: javascript.totals.duplicates, rejected: javascript.totals.rejected, tickets: javascript.totals.tickets, conflicts: javascript.totals.conflicts });
       expect(setwise.counts.inSql).toBeGreaterThan(0);
     } finally {
       setwise.db.close();
