@@ -106,9 +106,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case '-h':
         io.stdout(`${HELP}\n`);
         return 0;
-      case 'help':
+      case 'help': {
+        if (rest[0] !== undefined && !COMMAND_HELP.has(rest[0])) throw new CliError(`unknown command "${rest[0]}"; run \`prazo --help\` for the list`);
         io.stdout(`${(rest[0] === undefined ? undefined : COMMAND_HELP.get(rest[0])) ?? HELP}\n`);
         return 0;
+      }
       case '--version':
       case '-v':
         io.stdout(`${version()}\n`);

@@ -116,6 +116,10 @@ describe('every command answers --help', () => {
     for (const command of COMMAND_HELP.keys()) expect((await run(['help', command])).stdout).toBe(`${COMMAND_HELP.get(command)}\n`);
     expect((await run(['help'])).stdout).toBe(`${HELP}\n`);
     expect(await run(['--help'])).toEqual({ code: 0, stdout: `${HELP}\n`, stderr: '' });
+    // Help for a command that does not exist says so, as running it would.
+    const unknown = await run(['help', 'frobnicate']);
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
 
   test('token and user without a subcommand print their help on stdout; calendar without one is a one-line usage error', async () => {

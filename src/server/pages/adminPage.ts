@@ -75,9 +75,11 @@ function renderPolicy(ctx: PageContext, options: PageOptions): Html {
     <details><summary>policy.json</summary><pre>${JSON.stringify(policy, null, 2)}</pre></details>`;
 }
 
-/** A calendar date (YYYY-MM-DD) as the page's language writes it. */
+/** A calendar date (YYYY-MM-DD) as the other pages write one: 21/04/2026, Apr 21, 2026. */
 const formatDay = (lang: Lang, date: string) =>
-  new Intl.DateTimeFormat(lang === 'pt' ? 'pt-BR' : 'en-US', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(Date.parse(`${date}T00:00:00Z`));
+  new Intl.DateTimeFormat(lang === 'pt' ? 'pt-BR' : 'en-US', lang === 'pt' ? { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' } : { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' }).format(
+    Date.parse(`${date}T00:00:00Z`),
+  );
 
 /** An audit row's detail: short ones as they are, long ones (a read of 200 tickets) folded after their start. */
 function renderDetail(detail: string | null): Html | string {

@@ -276,7 +276,7 @@ describe('Admin and Relatórios', () => {
     expect(en).toContain('<th scope="col">Disabled</th>');
     expect(en).toMatch(/<td>Leadership<\/td>/);
     expect(en).toContain('<th scope="col">Last used</th>');
-    expect(en).toMatch(/<td>04\/21\/2026<\/td><td>Dia de Tiradentes<\/td><td>public holiday<\/td>/);
+    expect(en).toMatch(/<td>Apr 21, 2026<\/td><td>Dia de Tiradentes<\/td><td>public holiday<\/td>/);
   });
 
   test('Admin: tokens under their own headings, the policy before the audit log, a long audit detail folded after its start', async () => {
