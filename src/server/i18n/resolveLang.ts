@@ -52,6 +52,26 @@ export function formatSeconds(seconds: number | null | undefined): string {
   return hours > 0 ? `${sign}${hours} h ${rest} min` : `${sign}${minutes % 60} min`;
 }
 
+const DATE_FORMATS: Record<Lang, { day: Intl.DateTimeFormat; month: Intl.DateTimeFormat }> = {
+  pt: {
+    day: new Intl.DateTimeFormat('pt-BR', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }),
+    month: new Intl.DateTimeFormat('pt-BR', { timeZone: 'UTC', month: 'long', year: 'numeric' }),
+  },
+  en: {
+    day: new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' }),
+    month: new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' }),
+  },
+};
+
+/**
+ * A calendar date (YYYY-MM-DD, no instant: a São Paulo day already) as the pages write one —
+ * 25/05/2026 or May 25, 2026; by month, "maio de 2026" or May 2026. Text that is not a date as it is.
+ */
+export function formatDate(lang: Lang, date: string, unit: 'day' | 'month' = 'day'): string {
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(date) ? Date.parse(`${date.slice(0, 10)}T00:00:00Z`) : Number.NaN;
+  return Number.isNaN(ms) ? date : DATE_FORMATS[lang][unit].format(ms);
+}
+
 /** An instant as local São Paulo date and time (dd/mm/aaaa hh:mm in pt-BR). */
 export function formatInstant(lang: Lang, iso: string | null | undefined): string {
   if (!iso) return '–';

@@ -8,8 +8,7 @@ import { listPersonalTokens } from '../auth/personalTokens.js';
 import { listUsers } from '../auth/users.js';
 import { labelValue } from '../i18n/labelValue.js';
 import { isoSql, withConnection } from '../../db/withConnection.js';
-import { formatInstant, formatSeconds, TIME_ZONE } from '../i18n/resolveLang.js';
-import type { Lang } from '../i18n/messages.js';
+import { formatDate, formatInstant, formatSeconds, TIME_ZONE } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import { listSourceTokens } from '../tokens.js';
 import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
@@ -66,7 +65,7 @@ function renderPolicy(ctx: PageContext, options: PageOptions): Html {
     return [ctx.lang === 'pt' ? rule.label : labelValue(ctx.lang, 'severity', s), rule.calendar, formatSeconds(rule.firstResponse), formatSeconds(rule.solution)];
   });
   const calendars = Object.entries(policy.calendars).map(([name, spec]) => [name, spec.label ?? '', spec.type]);
-  const holidays = getHolidays(policy.holidays, year).map((h) => [formatDay(ctx.lang, h.date), h.name, ctx.t(`holiday.${h.source}`)]);
+  const holidays = getHolidays(policy.holidays, year).map((h) => [formatDate(ctx.lang, h.date), h.name, ctx.t(`holiday.${h.source}`)]);
   return html`<h2>${ctx.t('admin.policy')}</h2>
     ${renderTable([ctx.t('col.severity'), ctx.t('col.calendar'), ctx.t('col.response'), ctx.t('col.solution')], severities, '')}
     ${renderTable([ctx.t('col.calendar'), ctx.t('col.name'), ctx.t('col.type')], calendars, '')}
@@ -74,12 +73,6 @@ function renderPolicy(ctx: PageContext, options: PageOptions): Html {
     ${renderTable([ctx.t('col.date'), ctx.t('col.name'), ctx.t('col.source')], holidays, ctx.t('admin.none'))}
     <details><summary>policy.json</summary><pre>${JSON.stringify(policy, null, 2)}</pre></details>`;
 }
-
-/** A calendar date (YYYY-MM-DD) as the other pages write one: 21/04/2026, Apr 21, 2026. */
-const formatDay = (lang: Lang, date: string) =>
-  new Intl.DateTimeFormat(lang === 'pt' ? 'pt-BR' : 'en-US', lang === 'pt' ? { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' } : { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' }).format(
-    Date.parse(`${date}T00:00:00Z`),
-  );
 
 /** An audit row's detail: short ones as they are, long ones (a read of 200 tickets) folded after their start. */
 function renderDetail(detail: string | null): Html | string {

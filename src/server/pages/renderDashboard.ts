@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Caller } from '../../access/roles.js';
 import type { Dimension, MetricQuery, MetricResult } from '../../metrics/registry/types.js';
 import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
-import { formatValue } from '../i18n/resolveLang.js';
+import { formatDate, formatValue } from '../i18n/resolveLang.js';
 import { codesOf, labelValue } from '../i18n/labelValue.js';
 import type { MetricReader } from '../routes/createMetricReader.js';
 import { type PeriodDates, trendPeriod } from '../routes/readPeriod.js';
@@ -60,7 +60,7 @@ export interface PanelData {
 
 /** "De 25/05/2026 a 30/11/2026": a trend's days, the end exclusive in the range and inclusive here. */
 function rangeCaption(lang: Lang, range: PeriodDates): string {
-  const day = (iso: string) => DATE_FORMATS[lang].day.format(Date.parse(`${iso}T00:00:00Z`));
+  const day = (iso: string) => formatDate(lang, iso);
   const last = new Date(Date.parse(`${range.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   return translate(lang, 'chart.trend_range').replace('{from}', day(range.from)).replace('{to}', day(last));
 }
@@ -160,17 +160,6 @@ export function columnLabel(lang: Lang, key: string): string {
   return Object.hasOwn(COLUMN_LABELS, key) ? translate(lang, COLUMN_LABELS[key]!) : key;
 }
 
-const DATE_FORMATS: Record<Lang, { day: Intl.DateTimeFormat; month: Intl.DateTimeFormat }> = {
-  pt: {
-    day: new Intl.DateTimeFormat('pt-BR', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }),
-    month: new Intl.DateTimeFormat('pt-BR', { timeZone: 'UTC', month: 'long', year: 'numeric' }),
-  },
-  en: {
-    day: new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' }),
-    month: new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' }),
-  },
-};
-
 /**
  * A cell of the numbers table in words: codes named as the guide does, a day or week bucket
  * (YYYY-MM-DD, its first day) as 25/05/2026 (en: May 25, 2026), a month as "maio de 2026"
@@ -180,10 +169,7 @@ export function formatCell(lang: Lang, key: string, value: string | number | nul
   if (LABELLED.has(key)) return labelValue(lang, key as LabelledKey, value === null || value === undefined ? value : String(value));
   if (value === null || value === undefined || value === '') return '–';
   const text = String(value);
-  if ((key === 'day' || key === 'week' || key === 'month') && /^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const ms = Date.parse(`${text.slice(0, 10)}T00:00:00Z`);
-    if (!Number.isNaN(ms)) return DATE_FORMATS[lang][key === 'month' ? 'month' : 'day'].format(ms);
-  }
+  if (key === 'day' || key === 'week' || key === 'month') return formatDate(lang, text, key === 'month' ? 'month' : 'day');
   return text;
 }
 
