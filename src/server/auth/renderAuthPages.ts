@@ -3,11 +3,6 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Role } from '../../access/roles.js';
 import { type Lang, type MessageKey, translate } from '../i18n/messages.js';
 
-/** `translate(lang, key)` with each `{name}` replaced by `values[name]`. */
-function fill(lang: Lang, key: MessageKey, values: Record<string, string | number>): string {
-  return translate(lang, key).replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
-}
-
 const otherLang = (lang: Lang): Lang => (lang === 'pt' ? 'en' : 'pt');
 
 function errorTitle(lang: Lang, status: number): string {
@@ -44,7 +39,7 @@ function page(lang: Lang, title: string, body: HtmlEscapedString | Promise<HtmlE
 }
 
 function problemText(lang: Lang, problem: LoginProblem): string {
-  if (problem.kind === 'locked') return fill(lang, problem.minutes === 1 ? 'auth.locked.one' : 'auth.locked.other', { minutes: problem.minutes });
+  if (problem.kind === 'locked') return translate(lang, problem.minutes === 1 ? 'auth.locked.one' : 'auth.locked.other', { minutes: problem.minutes });
   return translate(lang, problem.kind === 'expired_form' ? 'auth.expired_form' : 'auth.bad_credentials');
 }
 
@@ -79,7 +74,7 @@ export function renderForbiddenPage(lang: Lang, role: Role) {
     lang,
     title,
     html`<h1>${title}</h1>
-<p class="alert" role="alert">${fill(lang, 'auth.forbidden', { role: translate(lang, `role.${role}`) })}</p>
+<p class="alert" role="alert">${translate(lang, 'auth.forbidden', { role: translate(lang, `role.${role}`) })}</p>
 <p><a href="/">${translate(lang, 'auth.home')}</a></p>`,
   );
 }

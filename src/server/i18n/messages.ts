@@ -515,8 +515,13 @@ const en: Record<MessageKey, string> = {
 export const MESSAGES: Record<Lang, Partial<Record<MessageKey, string>>> = { pt, en };
 
 /** The text of `key` in `lang` (Portuguese when English lacks it). */
-export function translate(lang: Lang, key: MessageKey): string {
-  return MESSAGES[lang][key] ?? pt[key];
+/**
+ * The text of `key` in `lang`, each `{name}` replaced by `values[name]` as it is (a function
+ * replacer: a `$&` typed by a user is text, not a replacement pattern).
+ */
+export function translate(lang: Lang, key: MessageKey, values?: Readonly<Record<string, string | number>>): string {
+  const text = MESSAGES[lang][key] ?? pt[key];
+  return values ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole)) : text;
 }
 
 export function isLang(value: unknown): value is Lang {

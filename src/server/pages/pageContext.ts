@@ -33,7 +33,7 @@ export interface PageContext {
   caller: Caller;
   csrfToken: string;
   url: string;
-  t: (key: MessageKey) => string;
+  t: (key: MessageKey, values?: Readonly<Record<string, string | number>>) => string;
   layout: (props: Pick<LayoutProps, 'title' | 'body' | 'active'> & Partial<LayoutProps>) => LayoutProps;
 }
 
@@ -48,7 +48,7 @@ export function pageContext(c: Context<ServerEnv>): PageContext {
     caller: { role: user.role, actor: user.email },
     csrfToken,
     url,
-    t: (key) => translate(lang, key),
+    t: (key, values) => translate(lang, key, values),
     layout: (props) => ({ lang, user, csrfToken, url, ...props }),
   };
 }
@@ -80,7 +80,7 @@ export function readClientFilter(known: KnownClients, typed: string | undefined)
 /** The notes above a filter form, each an alert. */
 export function renderProblems(ctx: PageContext, problems: readonly PageProblem[] | undefined): Html {
   return html`${(problems ?? []).map(
-    (p) => html`<p class="bad" role="alert">${typeof p === 'string' ? ctx.t(p) : ctx.t(p.key).replace('{client}', () => p.client)}</p>`,
+    (p) => html`<p class="bad" role="alert">${typeof p === 'string' ? ctx.t(p) : ctx.t(p.key, { client: p.client })}</p>`,
   )}`;
 }
 

@@ -62,7 +62,7 @@ export interface PanelData {
 function rangeCaption(lang: Lang, range: PeriodDates): string {
   const day = (iso: string) => formatDate(lang, iso);
   const last = new Date(Date.parse(`${range.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  return translate(lang, 'chart.trend_range').replace('{from}', day(range.from)).replace('{to}', day(last));
+  return translate(lang, 'chart.trend_range', { from: day(range.from), to: day(last) });
 }
 
 export interface DashboardParams {

@@ -161,7 +161,7 @@ function renderSchedule(ctx: PageContext, reports: PageOptions['reports']): Html
   const text =
     reports.cron === REPORT_SCHEDULE_OFF
       ? ctx.t('reports.schedule_off')
-      : ctx.t(reports.smtpUrl ? 'reports.schedule' : 'reports.schedule_unmailed').replace('{cron}', () => reports.cron).replace('{zone}', () => reports.timezone);
+      : ctx.t(reports.smtpUrl ? 'reports.schedule' : 'reports.schedule_unmailed', { cron: reports.cron, zone: reports.timezone });
   return html`<p class="note">${text} ${ctx.t('reports.schedule_manual')}</p>`;
 }
 

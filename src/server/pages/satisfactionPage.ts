@@ -141,7 +141,7 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
   ]);
   const body = html`${problem ? html`<p class="bad" role="alert">${problem}</p>` : ''}
     ${renderFilterForm(ctx, values, ['severity', 'client', 'analyst'])}
-    ${protectsAggregates(ctx.caller.role) ? html`<p class="note">${ctx.t('satisfaction.protected').replace('{n}', String(DEFAULT_MIN_GROUP_SIZE))}</p>` : ''}
+    ${protectsAggregates(ctx.caller.role) ? html`<p class="note">${ctx.t('satisfaction.protected', { n: DEFAULT_MIN_GROUP_SIZE })}</p>` : ''}
     ${renderPanels(ctx.lang, panels)}
     <h2 id="queue">${ctx.t('satisfaction.queue')}</h2>
     ${notice ? html`<p class="good" role="status">${notice}</p>` : ''}

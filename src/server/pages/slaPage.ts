@@ -31,7 +31,7 @@ async function keepTopGroups(ctx: PageContext, readMetric: PageOptions['readMetr
       .slice(0, TOP_GROUPS)
       .map((row) => row[group] as string | null),
   );
-  const note = ctx.t('sla.top_groups').replace('{n}', String(TOP_GROUPS)).replace('{total}', String(shown.size)).replace('{group}', ctx.t(`col.${group as 'client' | 'analyst' | 'category'}`).toLowerCase());
+  const note = ctx.t('sla.top_groups', { n: TOP_GROUPS, total: shown.size, group: ctx.t(`col.${group as 'client' | 'analyst' | 'category'}`).toLowerCase() });
   return panels.map((p) =>
     p.panel.by.includes('$group')
       ? {
