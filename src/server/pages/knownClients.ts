@@ -1,8 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Database } from '../../db/openDatabase.js';
-import { withConnection } from '../../db/withConnection.js';
 import { normalizeToken } from '../../ingest/normalizeToken.js';
-import { readSlaVersion } from '../../metrics/readSlaVersion.js';
+import { cacheBySlaVersion } from '../../metrics/readSlaVersion.js';
 
 /** Most names a page suggests in its Cliente field: the clients with most tickets first. */
 export const SUGGESTED_CLIENTS = 500;
@@ -23,16 +22,8 @@ export interface ClientMatch {
   unmatched?: 'unknown' | 'ambiguous';
 }
 
-interface ClientCache {
-  clients?: KnownClients;
-  /** ticket_sla_state's (updated_at, events_seen) when `clients` was read. */
-  version?: string;
-  /** When the version was last read, by the pages' clock. */
-  readAt?: number;
-  refreshing?: Promise<KnownClients>;
-}
-
-const caches = new WeakMap<Database, ClientCache>();
+/** Per database: its clients, read again when a recompute changed ticket_sla. */
+const caches = new WeakMap<Database, (now: number) => Promise<KnownClients>>();
 
 const CLIENTS_SQL = `SELECT client FROM ticket_sla WHERE client IS NOT NULL AND trim(client) <> ''
   GROUP BY client ORDER BY count(*) DESC, client`;
@@ -49,35 +40,15 @@ async function readClients(c: DuckDBConnection): Promise<KnownClients> {
   return { suggested: names.slice(0, SUGGESTED_CLIENTS), byToken };
 }
 
-async function refresh(db: Database, cache: ClientCache, now: number): Promise<KnownClients> {
-  return withConnection(db, async (c) => {
-    // The version first: a recompute committing between the two reads leaves a version older than
-    // the names, so the next read after the TTL reads them again rather than keeping stale names.
-    const version = await readSlaVersion(c);
-    if (!cache.clients || cache.version !== version) {
-      cache.clients = await readClients(c);
-      cache.version = version;
-    }
-    cache.readAt = now;
-    return cache.clients;
-  });
-}
-
 /**
  * The clients of `db`'s ticket_sla, cached per database until a recompute changes the data: the
  * version is re-read at most every CLIENTS_VERSION_TTL_MS of `now` (the pages' clock), and the
  * names only when it changed. A failed read is not kept: the next page asks again.
  */
 export async function getKnownClients(db: Database, now: number): Promise<KnownClients> {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = {}));
-  const age = cache.readAt === undefined ? undefined : now - cache.readAt;
-  if (cache.clients && age !== undefined && age >= 0 && age < CLIENTS_VERSION_TTL_MS) return cache.clients;
-  const pending = cache;
-  pending.refreshing ??= refresh(db, pending, now).finally(() => {
-    pending.refreshing = undefined;
-  });
-  return pending.refreshing;
+  let clients = caches.get(db);
+  if (!clients) caches.set(db, (clients = cacheBySlaVersion(db, readClients, CLIENTS_VERSION_TTL_MS)));
+  return clients(now);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Caller } from '../../access/roles.js';
 import type { Database } from '../../db/openDatabase.js';
-import { readSlaVersion } from '../../metrics/readSlaVersion.js';
-import { withConnection } from '../../db/withConnection.js';
+import { cacheBySlaVersion } from '../../metrics/readSlaVersion.js';
 import { getMetric, queryMetric } from '../../metrics/registry/queryMetric.js';
 import type { MetricQuery, MetricResult } from '../../metrics/registry/types.js';
 
@@ -18,39 +17,22 @@ export interface MetricCacheOptions {
 
 /**
  * queryMetric with a cache of SLA metric results. ticket_sla changes only when a recompute
- * commits, and every recompute rewrites ticket_sla_state, so results are keyed by the query, the
- * caller's role and that row's (updated_at, events_seen): a recompute makes every cached result
- * stale at once. The version is re-read at most every `versionTtlMs` (1 s), so a view can lag a
- * recompute by that long. Satisfaction metrics are never cached: each read goes through the
+ * commits, so results are kept per data version (cacheBySlaVersion), keyed by the query and the
+ * caller's role: a recompute makes every cached result stale at once. The version is re-read at
+ * most every `versionTtlMs` (1 s), so a view can lag a recompute by that long. Satisfaction metrics are never cached: each read goes through the
  * satisfaction zone, which audits it.
  */
 export function createMetricReader(db: Database, options: MetricCacheOptions = {}): MetricReader {
   const maxEntries = options.maxEntries ?? 500;
   const ttl = options.versionTtlMs ?? 1000;
   const clock = options.clock ?? Date.now;
-  const cache = new Map<string, Promise<MetricResult>>();
-  let version: { value: string; readAt: number } | undefined;
-  let reading: Promise<string> | undefined;
-
-  async function readVersion(): Promise<string> {
-    if (version && clock() - version.readAt < ttl) return version.value;
-    // Cleared however the read ends (a failed connect too), so one failure is not every later answer.
-    reading ??= (async () => {
-      try {
-        const value = await withConnection(db, readSlaVersion);
-        if (version?.value !== value) cache.clear();
-        version = { value, readAt: clock() };
-        return value;
-      } finally {
-        reading = undefined;
-      }
-    })();
-    return reading;
-  }
+  // One map of results per data version: a recompute that commits starts an empty one.
+  const results = cacheBySlaVersion(db, async () => new Map<string, Promise<MetricResult>>(), ttl);
 
   return async (caller, query) => {
     if (getMetric(query.name).satisfaction) return queryMetric(db, caller, query);
-    const key = JSON.stringify([await readVersion(), caller.role, query.name, query.from, query.to, query.by ?? [], Object.entries(query.filters ?? {}).sort()]);
+    const cache = await results(clock());
+    const key = JSON.stringify([caller.role, query.name, query.from, query.to, query.by ?? [], Object.entries(query.filters ?? {}).sort()]);
     let result = cache.get(key);
     if (result) {
       cache.delete(key);
