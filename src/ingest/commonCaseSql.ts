@@ -52,8 +52,8 @@ export const TYPE_FIELD_NAMES = [...new Set(Object.values(COMMON_CASE).flatMap((
 export const SCALAR_FIELDS = TYPE_FIELD_NAMES.filter((field) => field !== 'gut');
 export const MAX_SAFE = '9007199254740991';
 /**
- * The keys event_raw() (migration 009) writes back as JSON strings, besides `at`; it writes any
- * other key as null. The set-wise readers leave a row's text out only when that rebuilds it.
+ * The keys event_raw() (migrations 009, 010) writes back as JSON strings (json_text), besides `at`;
+ * it writes any other key as null. The set-wise readers leave a row's text out only when that rebuilds it.
  */
 export const RAW_STRING_FIELDS = new Set(['id', 'ticket', 'type', 'severity', 'status', 'reason', 'by', 'actor', 'analyst', 'category', 'answer', 'client', 'requester', 'channel']);
 /** A decimal number any correct parser reads to the same double. */
@@ -115,7 +115,11 @@ export interface CandidateParts {
   type: string;
   typeOk: string;
   occurredAt: string;
-  raw: string;
+  /**
+   * The row's raw text, and whether event_raw() rebuilds it (a row that does is stored without its
+   * text: NULL, and its keys). One flat CASE: a CASE nested in the ok one cost a sixth of the checks.
+   */
+  raw: { text: string; rebuilds: string };
   id: string;
   ticket: string;
   gut: [string, string, string];
@@ -161,7 +165,6 @@ export function candidatesSql(p: CandidateParts): string {
   };
   const columns: Record<string, string> = {
     occurred_at: p.occurredAt,
-    raw: p.raw,
     id: p.id,
     ticket: p.ticket,
     type: p.type,
@@ -175,6 +178,7 @@ export function candidatesSql(p: CandidateParts): string {
   const select = BATCH_SHAPE.map(([name, type]) => {
     if (name === 'pos') return '__prazo_pos AS pos';
     if (name === 'ok') return '__prazo_ok AS ok';
+    if (name === 'raw') return `CASE WHEN __prazo_ok AND NOT coalesce(${p.raw.rebuilds}, false) THEN (${p.raw.text})::VARCHAR END AS raw`;
     // A field the source cannot hold (a column the file lacks) is a constant: no per-row CASE.
     if (columns[name] === 'NULL') return `NULL::${type} AS ${quoteIdent(name)}`;
     return `CASE WHEN __prazo_ok THEN (${columns[name]})::${type} END AS ${quoteIdent(name)}`;

@@ -61,7 +61,8 @@ for (const key of KNOWN_FIELDS) if (!LINE_FIELDS.includes(key)) throw new Error(
  * Whether event_raw() rebuilds a common-case line exactly, so its text need not be stored. The
  * line is a JSON object without backslashes whose keys (known, none repeated) are read in order.
  * Each of its tokens is then what event_raw writes, under three conditions: a string field's
- * value is the text between its quotes (no escapes), but an empty string "" is stored as no value
+ * value is the text between its quotes (no backslash, and DuckDB's parser refuses a control
+ * character unescaped, so json_text writes it back unchanged), but an empty string "" is stored as no value
  * and would be rebuilt as null, so none may be ""; event_raw writes null for the fields that are
  * not strings (gut, hours, …), so those must be null; `at` must be in event_raw's form (no
  * milliseconds when they are .000). With every token equal, the line differs from the rebuilding
@@ -113,7 +114,7 @@ export function getNdjsonCandidatesSql(lines = 'lines'): string {
     typeOk: `${j('type')} IN (${list(SQL_TYPES.map((t) => JSON.stringify(t)))})`,
     occurredAt: '__ts',
     // NULL, for batchSql.ts to store the line's keys instead, when event_raw() rebuilds it.
-    raw: `CASE WHEN ${rebuildsSql()} THEN NULL ELSE raw END`,
+    raw: { text: 'raw', rebuilds: rebuildsSql() },
     id: text('id'),
     ticket: text('ticket'),
     gut: [gutDigit(6), gutDigit(12), gutDigit(18)],

@@ -1,4 +1,4 @@
-import { COMMON_CASE, type FieldRule } from './commonCaseRules.js';
+import type { FieldRule } from './commonCaseRules.js';
 import { KNOWN_FIELDS } from './eventSchema.js';
 import {
   candidatesSql,
@@ -126,7 +126,8 @@ function rowJsonSql(columns: ColumnInfo[]): string {
     const c = quoteIdent(column.name);
     const key = quoteLiteral(`${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`);
     let value: string;
-    if (column.type === 'VARCHAR') value = `coalesce(to_json(${c})::VARCHAR, 'null')`;
+    // json_text (migration 010): to_json, with \u escapes in JavaScript's lower-case hex.
+    if (column.type === 'VARCHAR') value = `coalesce(json_text(${c}), 'null')`;
     else if (SMALL_INTEGERS.has(column.type) || column.type === 'BOOLEAN') value = `coalesce(${c}::VARCHAR, 'null')`;
     else if (BIG_INTEGERS.has(column.type)) value = `coalesce('"' || ${c}::VARCHAR || '"', 'null')`;
     else if (FLOATS.has(column.type)) value = `coalesce(${c}::BIGINT::VARCHAR, 'null')`;
@@ -137,14 +138,12 @@ function rowJsonSql(columns: ColumnInfo[]): string {
   return `(${parts.join(' || ')} || '}')`;
 }
 
-/** Of those, the ones a common-case row holds only as one of a few canonical spellings. */
-const ENUM_FIELDS = new Set(Object.values(COMMON_CASE).flatMap((rules) => Object.entries(rules.fields).filter(([, rule]) => rule.kind === 'enum').map(([name]) => name)));
-
 /**
  * For a row SQL vouched for: whether event_raw() rebuilds exactly the text rowJsonSql would give
  * it, so that text need not be built nor stored. Column by column, the cheap conditions under
- * which both write the same: a text that JSON writes without escapes (an enum's spellings never
- * need one), an instant in event_raw's own form, null wherever event_raw writes null.
+ * which both write the same: a text that is not empty (both write a text with json_text, but an
+ * empty one is stored as no value), an instant in event_raw's own form, null wherever event_raw
+ * writes null.
  * tests/ingest/setwise.test.ts compares what both paths store on random rows.
  */
 function rebuildableSql(columns: ColumnInfo[]): string {
@@ -160,8 +159,7 @@ function rebuildableSql(columns: ColumnInfo[]): string {
     if (!RAW_STRING_FIELDS.has(column.name)) return `${c} IS NULL`;
     if (BIG_INTEGERS.has(column.type)) return 'true'; // rowJsonSql writes it as a string, as event_raw does
     if (column.type !== 'VARCHAR') return `${c} IS NULL`;
-    if (ENUM_FIELDS.has(column.name)) return `(${c} IS NULL OR ${c} <> '')`;
-    return `(${c} IS NULL OR (${c} <> '' AND strlen(to_json(${c})::VARCHAR) = strlen(${c}) + 2))`;
+    return `(${c} IS NULL OR ${c} <> '')`;
   });
   return `(${conditions.join(' AND ')})`;
 }
@@ -224,7 +222,7 @@ export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): 
     typeOk: `${type} IN (${list(SQL_TYPES)})`,
     occurredAt: at.value,
     // NULL, for batchSql.ts to store the row's keys instead, when event_raw() rebuilds the text.
-    raw: `CASE WHEN ${rebuildableSql(columns)} THEN NULL ELSE ${rowJsonSql(columns)} END`,
+    raw: { text: rowJsonSql(columns), rebuilds: rebuildableSql(columns) },
     id: id.value,
     ticket: ticket.value,
     gut: [gutDigit(0), gutDigit(1), gutDigit(2)],

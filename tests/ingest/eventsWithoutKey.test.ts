@@ -234,7 +234,8 @@ describe('raw text left out when the typed columns rebuild it', () => {
         (2::BIGINT, 'T-1', '2026-03-02T11:01:00Z', 'ticket.replied', 'analyst', NULL, ''),
         (3::BIGINT, 'T-1', '2026-03-02T11:02:00Z', 'ticket.replied', 'analyst', NULL, NULL),
         (4::BIGINT, 'T-1', '2026-03-02T11:03:00.000Z', 'ticket.replied', 'customer', NULL, NULL),
-        (5::BIGINT, 'T-1', '2026-03-02T11:04:00.500Z', 'ticket.opened', NULL, 'Acme', 'baixa')
+        (5::BIGINT, 'T-1', '2026-03-02T11:04:00.500Z', 'ticket.opened', NULL, 'Acme', 'baixa'),
+        (6::BIGINT, 'T-1', '2026-03-02T11:05:00Z', 'ticket.opened', NULL, 'Tab' || chr(9) || 'VT' || chr(11) || 'text \\u000B / ' || chr(127) || ' é', 'media')
       ) v(id, ticket, "at", type, "by", client, severity)) TO '${file}' (FORMAT parquet)`);
     c.closeSync();
     instance.closeSync();
@@ -250,8 +251,10 @@ describe('raw text left out when the typed columns rebuild it', () => {
     const [sql, js] = [await read(true), await read(false)];
     expect(sql.map((r) => r.raw)).toEqual(js.map((r) => r.raw));
     expect(js.some((r) => r.rebuilt)).toBe(false);
-    // Kept: a text JSON escapes, an empty text (written "" but stored as no value), an instant not in event_raw's form.
-    expect(sql.filter((r) => r.rebuilt).map((r) => r.id)).toEqual(['3', '5']);
+    // Rebuilt, escapes and all (json_text writes a text as JSON.stringify does: \u000b, not DuckDB's \u000B).
+    expect(sql.find((r) => r.id === '6')!.raw).toContain(`"client":${JSON.stringify('Tab\tVT\u000btext \\u000B / \u007f é')}`);
+    // Kept: an empty text (written "" but stored as no value), an instant not in event_raw's form.
+    expect(sql.filter((r) => r.rebuilt).map((r) => r.id)).toEqual(['1', '3', '5', '6']);
   });
 });
 
@@ -267,7 +270,7 @@ test('migration 009 keeps the events of a database made before it, and drops the
   const old = event(1);
   await c.run(`INSERT INTO events (source, id, ticket, occurred_at, type, by_role, raw, run_id) VALUES ('s', 'e-1', 'T-1', '2026-03-02T11:01:00Z', 'ticket.replied', 'analyst', $raw, 1)`, { raw: old });
   await c.run('INSERT INTO ticket_sla_state VALUES (1, 1, current_timestamp)');
-  expect(await applyMigrations(c)).toEqual(['009_events_without_key.sql']);
+  expect(await applyMigrations(c)).toEqual(['009_events_without_key.sql', '010_event_raw_json_text.sql']);
   c.closeSync();
   instance.closeSync();
   const db = await openDatabase(path);
