@@ -142,6 +142,26 @@ for (const rules of Object.values(COMMON_CASE)) {
  * values of the rows that are ok.
  */
 export function candidatesSql(p: CandidateParts): string {
+  return candidateRowsSql(p, false).sql;
+}
+
+/**
+ * The batch of a source whose columns are known before reading it (a Parquet file): `rows`
+ * selects only the batch's columns the source can fill, for a table of its own; `batch(table)`
+ * selects every batch column from that table, the others as constant NULLs. Storing a dozen
+ * columns of NULLs in the batch table, then reading them back, cost ~6% of an import.
+ */
+export function slimCandidatesSql(p: CandidateParts): { rows: string; batch(table: string): string } {
+  const { sql, constants } = candidateRowsSql(p, true);
+  return {
+    rows: sql,
+    batch: (table) =>
+      `SELECT ${BATCH_SHAPE.map(([name, type]) => (constants.has(name) ? `NULL::${type} AS ${quoteIdent(name)}` : quoteIdent(name))).join(', ')} FROM ${table}`,
+  };
+}
+
+/** The candidates' SELECT; with `slim`, without the columns that are constant NULLs (listed in `constants`). */
+function candidateRowsSql(p: CandidateParts, slim: boolean): { sql: string; constants: Set<string> } {
   const field = (name: string) => p.fields[name] ?? NO_FIELD;
   const absent = (name: string) => quoteIdent(`__a_${name}`);
   const check = (name: string) => quoteIdent(`__c_${name}`);
@@ -175,7 +195,8 @@ export function candidatesSql(p: CandidateParts): string {
     extra: 'NULL',
     keys: p.keys ?? 'NULL',
   };
-  const select = BATCH_SHAPE.map(([name, type]) => {
+  const constants = new Set(BATCH_SHAPE.filter(([name]) => columns[name] === 'NULL').map(([name]) => name));
+  const select = BATCH_SHAPE.filter(([name]) => !(slim && constants.has(name))).map(([name, type]) => {
     if (name === 'pos') return '__prazo_pos AS pos';
     if (name === 'ok') return '__prazo_ok AS ok';
     if (name === 'raw') return `CASE WHEN __prazo_ok AND NOT coalesce(${p.raw.rebuilds}, false) THEN (${p.raw.text})::VARCHAR END AS raw`;
@@ -183,7 +204,8 @@ export function candidatesSql(p: CandidateParts): string {
     if (columns[name] === 'NULL') return `NULL::${type} AS ${quoteIdent(name)}`;
     return `CASE WHEN __prazo_ok THEN (${columns[name]})::${type} END AS ${quoteIdent(name)}`;
   });
-  return `SELECT ${select.join(',\n  ')}
+  const sql = `SELECT ${select.join(',\n  ')}
 FROM (SELECT *, ${ok} AS __prazo_ok
   FROM (SELECT *, ${perField.join(',\n    ')} FROM ${p.from}))`;
+  return { sql, constants };
 }

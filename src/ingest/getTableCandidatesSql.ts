@@ -1,7 +1,7 @@
 import type { FieldRule } from './commonCaseRules.js';
 import { KNOWN_FIELDS } from './eventSchema.js';
 import {
-  candidatesSql,
+  slimCandidatesSql,
   DECIMAL,
   type FieldSql,
   isoInstantOk,
@@ -188,11 +188,12 @@ export function canReadTableInSql(columns: ColumnInfo[]): boolean {
 }
 
 /**
- * Candidate rows of a table (`relation` yields the file's columns plus `pos`). Unknown columns
+ * Candidate rows of a table (`relation` yields the file's columns plus `pos`), as slimCandidatesSql
+ * gives them: the columns the file can fill, and the whole batch over a table of those. Unknown columns
  * must be empty (else the event would carry them in extra); `gut_g`, `gut_u` and `gut_t` are
  * the GUT scores, all three or none.
  */
-export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): string {
+export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): ReturnType<typeof slimCandidatesSql> {
   const byName = new Map(columns.map((c) => [c.name, c]));
   const fields = Object.fromEntries(SCALAR_FIELDS.map((f) => [f, columnField(byName.get(f))]));
   const gutParts = ['gut_g', 'gut_u', 'gut_t'].map((name) => columnField(byName.get(name)));
@@ -215,7 +216,7 @@ export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): 
     return v === 'NULL' ? v : `CASE WHEN ${gut.absent} THEN NULL ELSE ${v} END`;
   };
   const keys = tableKeys(columns);
-  return candidatesSql({
+  return slimCandidatesSql({
     fields,
     base: [id.ok, ticket.ok, at.ok, ...empty].join(' AND '),
     type,

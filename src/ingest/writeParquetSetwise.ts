@@ -29,9 +29,13 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
     const params = { path, start, end };
     const range = 'file_row_number >= $start AND file_row_number < $end';
     const relation = `(SELECT file_row_number + 1 AS __prazo_pos, * EXCLUDE (file_row_number) FROM ${file} WHERE ${range})`;
-    await c.run(`CREATE OR REPLACE TEMP TABLE batch AS ${getTableCandidatesSql(columns, relation)}`, params);
+    const candidates = getTableCandidatesSql(columns, relation);
+    // The batch's columns the file fills, in a table; the writer reads them through the view
+    // `batch`, or a table of that name when JavaScript adds the rows SQL did not vouch for.
+    await c.run(`CREATE OR REPLACE TEMP TABLE batch_rows AS ${candidates.rows}`, params);
+    const unvouched = Number((await c.runAndReadAll('SELECT count(*)::DOUBLE FROM batch_rows WHERE NOT ok')).getRows()[0]![0]);
+    await c.run(`CREATE TEMP ${unvouched === 0 ? 'VIEW' : 'TABLE'} batch AS ${candidates.batch('batch_rows')}`);
     // The file is read again only for a batch with rows SQL did not vouch for.
-    const unvouched = Number((await c.runAndReadAll('SELECT count(*)::DOUBLE FROM batch WHERE NOT ok')).getRows()[0]![0]);
     const rows =
       unvouched === 0
         ? []
@@ -51,7 +55,8 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
       options.origin,
     );
     // Free the batch before the next one is built beside it.
-    await c.run('DROP TABLE batch');
+    await c.run(`DROP ${unvouched === 0 ? 'VIEW' : 'TABLE'} batch`);
+    await c.run('DROP TABLE batch_rows');
     options.onProgress?.(end);
   }
   return counts;
