@@ -61,6 +61,21 @@ describe('isoInstantOk', () => {
     expect(vouched).toBe(24 * 60 * 3 * 2);
   });
 
+  test('agrees with the JavaScript parser when any one character is another: every ASCII character and a few digits of other scripts', async () => {
+    const others = [...Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)), '٣', '０', '²', 'é', '\u00a0', '\u2028'];
+    const texts: string[] = [];
+    for (const base of ['2026-03-02T11:05:09Z', '2026-03-02T11:05:09.250Z']) {
+      for (let i = 0; i < base.length; i++) for (const other of others) texts.push(base.slice(0, i) + other + base.slice(i + 1));
+      // One character more or fewer anywhere.
+      for (let i = 0; i <= base.length; i++) texts.push(base.slice(0, i) + '1' + base.slice(i), base.slice(0, i) + base.slice(i + 1));
+    }
+    const sql = await instantsInSql(texts);
+    const disagree = texts.filter((t) => sql.get(t) !== (fastInstant(t) ?? null));
+    expect(disagree).toEqual([]);
+    // The sweep reaches texts both read, not only refusals.
+    expect(texts.filter((t) => sql.get(t) !== null).length).toBeGreaterThan(200);
+  });
+
   test('days, years and forms around the edges', async () => {
     const texts = [
       '2024-02-29T10:00:00Z',
