@@ -2,11 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Database } from '../db/openDatabase.js';
 import {
   CREATE_BATCH,
+  CREATE_BATCH_TICKETS,
   BATCH_FROM_STAGED,
   COUNT_CONFLICTS,
   COUNT_DUPLICATES,
   FIND_NEW_ROWS,
   INSERT_CHANGED_TICKETS_OF_NEW_ROWS,
+  INSERT_CHANGED_BATCH_TICKETS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
   INSERT_EVENTS,
   INSERT_NEW_EVENTS,
@@ -233,9 +235,10 @@ export class EventWriter {
       const runId = this.id ?? Number((await c.runAndReadAll(NEXT_RUN_ID)).getRows()[0]![0]);
       if (staged.valid > 0) {
         const [stored, repeated] = (await c.runAndReadAll(COUNT_DUPLICATES, { source })).getRows()[0] as [number, number];
+        if (this.ticketsInSql) await c.run(CREATE_BATCH_TICKETS);
         if (stored === 0 && repeated === 0) {
           accepted = (await c.run(INSERT_EVENTS, { source, runId })).rowsChanged;
-          await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
+          await c.run(this.ticketsInSql ? INSERT_CHANGED_BATCH_TICKETS : INSERT_CHANGED_TICKETS_OF_BATCH);
         } else {
           conflicts = Number((await c.runAndReadAll(COUNT_CONFLICTS, { source })).getRows()[0]![0]);
           // In SQL from end to end: a batch's new rows and their tickets never travel to JavaScript.

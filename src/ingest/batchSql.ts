@@ -176,8 +176,14 @@ export function isWriteConflictError(error: unknown): boolean {
   );
 }
 
-/** The run's tickets, new or duplicate, for its count (one row per ticket and batch). */
-export const INSERT_RUN_TICKETS = 'INSERT INTO run_tickets SELECT DISTINCT ticket FROM batch WHERE ok';
+/** The batch's tickets, once, for the two statements that follow (a DISTINCT over the batch each cost ~1% of an import). */
+export const CREATE_BATCH_TICKETS = 'CREATE OR REPLACE TEMP TABLE batch_tickets AS SELECT DISTINCT ticket FROM batch WHERE ok';
+
+/** Every ticket of the batch changed (the common case, all its events new), from batch_tickets. */
+export const INSERT_CHANGED_BATCH_TICKETS = 'INSERT INTO changed_tickets SELECT ticket, current_timestamp FROM batch_tickets';
+
+/** The run's tickets, new or duplicate, for its count (one row per ticket and batch), from batch_tickets. */
+export const INSERT_RUN_TICKETS = 'INSERT INTO run_tickets SELECT ticket FROM batch_tickets';
 
 /** Adds a batch's counts to its run; `$finish` (the run's last batch) also marks the run done. */
 export const UPDATE_RUN_COUNTS = `
