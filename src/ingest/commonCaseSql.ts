@@ -152,16 +152,18 @@ export function candidatesSql(p: CandidateParts): string {
  * columns of NULLs in the batch table, then reading them back, cost ~6% of an import.
  */
 export function slimCandidatesSql(p: CandidateParts): { rows: string; batch(table: string): string } {
-  const { sql, constants } = candidateRowsSql(p, true);
+  const { sql, derived } = candidateRowsSql(p, true);
   return {
     rows: sql,
-    batch: (table) =>
-      `SELECT ${BATCH_SHAPE.map(([name, type]) => (constants.has(name) ? `NULL::${type} AS ${quoteIdent(name)}` : quoteIdent(name))).join(', ')} FROM ${table}`,
+    batch: (table) => `SELECT ${BATCH_SHAPE.map(([name]) => `${derived.get(name) ?? quoteIdent(name)} AS ${quoteIdent(name)}`).join(', ')} FROM ${table}`,
   };
 }
 
-/** The candidates' SELECT; with `slim`, without the columns that are constant NULLs (listed in `constants`). */
-function candidateRowsSql(p: CandidateParts, slim: boolean): { sql: string; constants: Set<string> } {
+/**
+ * The candidates' SELECT; with `slim`, without the columns that are the same on every row (constant
+ * NULLs, and the keys of a table's rows), which `derived` gives as expressions over the others.
+ */
+function candidateRowsSql(p: CandidateParts, slim: boolean): { sql: string; derived: Map<string, string> } {
   const field = (name: string) => p.fields[name] ?? NO_FIELD;
   const absent = (name: string) => quoteIdent(`__a_${name}`);
   const check = (name: string) => quoteIdent(`__c_${name}`);
@@ -195,8 +197,13 @@ function candidateRowsSql(p: CandidateParts, slim: boolean): { sql: string; cons
     extra: 'NULL',
     keys: p.keys ?? 'NULL',
   };
-  const constants = new Set(BATCH_SHAPE.filter(([name]) => columns[name] === 'NULL').map(([name]) => name));
-  const select = BATCH_SHAPE.filter(([name]) => !(slim && constants.has(name))).map(([name, type]) => {
+  const derived = new Map<string, string>();
+  for (const [name, type] of BATCH_SHAPE) {
+    if (columns[name] === 'NULL') derived.set(name, `NULL::${type}`);
+    // One text for every row (a table's keys): not stored per row.
+    else if (name === 'keys') derived.set(name, `CASE WHEN ok THEN (${columns[name]})::${type} END`);
+  }
+  const select = BATCH_SHAPE.filter(([name]) => !(slim && derived.has(name))).map(([name, type]) => {
     if (name === 'pos') return '__prazo_pos AS pos';
     if (name === 'ok') return '__prazo_ok AS ok';
     if (name === 'raw') return `CASE WHEN __prazo_ok AND NOT coalesce(${p.raw.rebuilds}, false) THEN (${p.raw.text})::VARCHAR END AS raw`;
@@ -207,5 +214,5 @@ function candidateRowsSql(p: CandidateParts, slim: boolean): { sql: string; cons
   const sql = `SELECT ${select.join(',\n  ')}
 FROM (SELECT *, ${ok} AS __prazo_ok
   FROM (SELECT *, ${perField.join(',\n    ')} FROM ${p.from}))`;
-  return { sql, constants };
+  return { sql, derived };
 }
