@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import { explainTicket, type TicketExplanation, UnknownTicketError } from '../../metrics/explainTicket.js';
 import type { TimelineSegment } from '../../metrics/sla/buildTimeline.js';
 import { type Lang, type MessageKey, MESSAGES, translate } from '../i18n/messages.js';
-import { formatInstant, formatSeconds } from '../i18n/resolveLang.js';
+import { formatInstant, formatSeconds, formatValue } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
 import { listTicketEvents, type TicketEvent } from '../routes/listOpenTickets.js';
 import { type PageContext, type PageOptions, pageContext } from './pageContext.js';
@@ -74,7 +74,10 @@ function slaLabel(ctx: PageContext, e: TicketExplanation): string {
   return '–';
 }
 
-/** An event's fields in words, joined by " · ": status, severity, analyst, category, who replied, the approval's answer, why it closed. */
+/**
+ * An event's fields in words, joined by " · ": status, severity, analyst, category, who replied,
+ * the approval's answer, why it closed, a Serviço Rápido's hours and rate.
+ */
 function describeEvent(lang: Lang, e: TicketEvent): string {
   const answer = e.answer === 'sim' ? translate(lang, 'yes') : e.answer === 'nao' ? translate(lang, 'no') : e.answer;
   return [
@@ -85,6 +88,8 @@ function describeEvent(lang: Lang, e: TicketEvent): string {
     e.by_role && labelValue(lang, 'by', e.by_role),
     answer,
     e.reason && labelValue(lang, 'reason', e.reason),
+    e.hours !== null && formatValue(lang, e.hours, 'hours'),
+    e.hourly_rate !== null && `${formatValue(lang, e.hourly_rate, 'currency')}/h`,
   ]
     .filter(Boolean)
     .join(' · ');

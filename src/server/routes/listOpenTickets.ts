@@ -100,6 +100,9 @@ export interface TicketEvent {
   category: string | null;
   reason: string | null;
   answer: string | null;
+  /** A Serviço Rápido's hours and rate (R$ per hour). */
+  hours: number | null;
+  hourly_rate: number | null;
   source: string;
 }
 
@@ -110,7 +113,7 @@ export interface TicketEvent {
 export async function listTicketEvents(db: Database, ticket: string): Promise<TicketEvent[]> {
   return withConnection(db, async (c) => {
     const reader = await c.runAndReadAll(
-      `SELECT ${iso('occurred_at')}, type, status, severity, by_role, analyst, category, reason, answer, source
+      `SELECT ${iso('occurred_at')}, type, status, severity, by_role, analyst, category, reason, answer, hours, hourly_rate, source
        FROM events WHERE ticket = $ticket AND ${SLA_EVENTS}
        ORDER BY occurred_at, id`,
       { ticket },

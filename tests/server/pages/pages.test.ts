@@ -122,6 +122,9 @@ describe('Ticket', () => {
     expect(html).toContain('<td>Aprovação</td><td>sim</td>');
     expect(html).toContain('<td>Mudança de situação</td><td>Fechado · aprovado pelo cliente</td>');
     expect(html).toContain('<td>Categorização</td><td>Serviços</td>');
+    // A Serviço Rápido says its hours and rate.
+    expect(html).toMatch(/<td>Serviço Rápido proposto<\/td><td>6 h · R\$\s150,00\/h<\/td>/);
+    expect(html).toMatch(/<td>Serviço Rápido aceito<\/td><td>6 h<\/td>/);
     expect(html).not.toMatch(/ticket\.(opened|status_changed|replied|categorized|approval|assigned)|quick_service\./);
     expect(html).toContain('<td>Pausado (cliente)</td><td>02/03/2026, 15:00</td><td>03/03/2026, 10:00</td><td>Aguardando cliente</td>');
     expect(html).not.toMatch(/aguardando_cliente|outside_business_hours|em_atendimento/);
