@@ -24,6 +24,8 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
   const counts: SetwiseCounts = { inSql: 0 };
   const total = Number((await c.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${file}`, { path })).getRows()[0]![0]);
   const size = options.batchSize ?? PARQUET_BATCH_ROWS;
+  // A batch table an earlier file of the run left on this connection (read in JavaScript: CSV, Arrow…).
+  await c.run('DROP TABLE IF EXISTS batch');
   for (let start = 0; start < total; start += size) {
     const end = Math.min(start + size, total);
     const params = { path, start, end };
@@ -34,29 +36,34 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
     // `batch`, or a table of that name when JavaScript adds the rows SQL did not vouch for.
     await c.run(`CREATE OR REPLACE TEMP TABLE batch_rows AS ${candidates.rows}`, params);
     const unvouched = Number((await c.runAndReadAll('SELECT count(*)::DOUBLE FROM batch_rows WHERE NOT ok')).getRows()[0]![0]);
-    await c.run(`CREATE TEMP ${unvouched === 0 ? 'VIEW' : 'TABLE'} batch AS ${candidates.batch('batch_rows')}`);
-    // The file is read again only for a batch with rows SQL did not vouch for.
-    const rows =
-      unvouched === 0
-        ? []
-        : (
-            await c.runAndReadAll(
-              `SELECT * FROM ${file} WHERE ${range} AND file_row_number + 1 IN (SELECT pos FROM batch WHERE NOT ok) ORDER BY file_row_number`,
-              params,
-            )
-          ).getRowObjectsJS();
-    const records = rows.map(({ file_row_number: n, ...row }) => rowToRecord(row, Number(n) + 1));
-    const prepared = writer.prepare(records);
-    await writer.stage(prepared);
-    const read = end - start;
-    counts.inSql += read - records.length;
-    await writer.commitStaged(
-      { read, valid: read - records.length + prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys },
-      options.origin,
-    );
-    // Free the batch before the next one is built beside it.
-    await c.run(`DROP ${unvouched === 0 ? 'VIEW' : 'TABLE'} batch`);
-    await c.run('DROP TABLE batch_rows');
+    const kind = unvouched === 0 ? 'VIEW' : 'TABLE';
+    await c.run(`CREATE TEMP ${kind} batch AS ${candidates.batch('batch_rows', { rowid: kind === 'VIEW' })}`);
+    try {
+      // The file is read again only for a batch with rows SQL did not vouch for.
+      const rows =
+        unvouched === 0
+          ? []
+          : (
+              await c.runAndReadAll(
+                `SELECT * FROM ${file} WHERE ${range} AND file_row_number + 1 IN (SELECT pos FROM batch WHERE NOT ok) ORDER BY file_row_number`,
+                params,
+              )
+            ).getRowObjectsJS();
+      const records = rows.map(({ file_row_number: n, ...row }) => rowToRecord(row, Number(n) + 1));
+      const prepared = writer.prepare(records);
+      await writer.stage(prepared);
+      const read = end - start;
+      counts.inSql += read - records.length;
+      await writer.commitStaged(
+        { read, valid: read - records.length + prepared.positions.length, rejected: prepared.rejects.length, surveys: prepared.surveys },
+        options.origin,
+      );
+    } finally {
+      // Free the batch before the next one is built beside it; a view left behind would stop the
+      // next writer's CREATE OR REPLACE TEMP TABLE batch.
+      await c.run(`DROP ${kind} batch`);
+      await c.run('DROP TABLE batch_rows');
+    }
     options.onProgress?.(end);
   }
   return counts;

@@ -101,6 +101,66 @@ describe('CSV, Parquet and Arrow give the same events as NDJSON', () => {
   });
 });
 
+describe('Parquet read set-wise, again and after other formats', () => {
+  /** A Parquet file of `select`, written by DuckDB. */
+  async function parquet(select: string): Promise<string> {
+    const file = join(tempDir(), 'events.parquet');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const c = await instance.connect();
+    await c.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
+    c.closeSync();
+    instance.closeSync();
+    return file;
+  }
+  const replies = (n: number, from = 0) =>
+    `SELECT 'p-' || (i + ${from}) AS id, 'T-' || (i % 3) AS ticket, '2026-03-02T11:00:00Z' AS "at", 'ticket.replied' AS type, 'analyst' AS "by" FROM range(${n}) r(i)`;
+
+  test('importing the same file again, and twice in one run, adds nothing', async () => {
+    const db = await freshDatabase();
+    try {
+      const file = await parquet(replies(5));
+      expect(await ingestFiles(db, [file], { source: 'pq' })).toMatchObject({ read: 5, accepted: 5, duplicates: 0 });
+      expect(await ingestFiles(db, [file, file], { source: 'pq' })).toMatchObject({ read: 10, accepted: 0, duplicates: 10, tickets: 3 });
+      expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 5 }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a file overlapping what is stored, with an id repeated inside it: the new events once, their tickets listed as changed', async () => {
+    const db = await freshDatabase();
+    try {
+      await ingestFiles(db, [await parquet(replies(4))], { source: 'pq' });
+      await query(db, 'DELETE FROM changed_tickets');
+      // p-2, p-3 stored; p-4 (T-2), p-5 (T-0) new; p-5 again with ticket T-9 (the first copy is kept).
+      const file = await parquet(`${replies(4, 2)} UNION ALL SELECT 'p-5', 'T-9', '2026-03-02T12:00:00Z', 'ticket.replied', 'analyst'`);
+      expect(await ingestFiles(db, [file], { source: 'pq' })).toMatchObject({ read: 5, accepted: 2, duplicates: 3 });
+      expect(await query(db, "SELECT id, ticket FROM events WHERE id IN ('p-4', 'p-5') ORDER BY id")).toEqual([
+        { id: 'p-4', ticket: 'T-2' },
+        { id: 'p-5', ticket: 'T-0' },
+      ]);
+      expect(await query(db, 'SELECT DISTINCT ticket FROM changed_tickets ORDER BY ticket')).toEqual([{ ticket: 'T-0' }, { ticket: 'T-2' }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('after a CSV in the same run (its batch read in JavaScript), and before one', async () => {
+    const db = await freshDatabase();
+    try {
+      const dir = tempDir();
+      const csv = join(dir, 'a.csv');
+      writeFileSync(csv, 'id,ticket,at,type,by\nc-1,T-1,2026-03-02T11:00:00Z,ticket.replied,analyst\n');
+      const file = await parquet(replies(3));
+      expect(await ingestFiles(db, [csv, file, csv], { source: 'mix' })).toMatchObject({ read: 5, accepted: 4, duplicates: 1 });
+      expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 4 }]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('every reject reason, each with a row that triggers it', () => {
   const ok = { ticket: 'T-9', at: '2026-03-02T11:05:00Z' };
   const cases: [string, string, RegExp][] = [
