@@ -68,15 +68,16 @@ function eventValues(source: string, runId: string, rows: string): string {
 }
 
 /**
- * The batch's rows (by rowid) whose events (`$source`) are new — not stored, and the first of their
- * id in the batch — for the two statements that follow: events has no key (migration 009). Not by
- * position: a mapped or ServiceNow row yields several events at one position (a ticket's first row
- * both opens it and sets its status), of which an incremental export may have stored some already.
+ * The batch's rows whose events (`$source`) are new — not stored, and the first of their id in the
+ * batch — copied for the two statements that follow: events has no key (migration 009). Copied
+ * whole, not named by position (a mapped or ServiceNow row yields several events at one position,
+ * of which an incremental export may have stored some already) nor by rowid (a Parquet batch is a
+ * view, which has none; giving it its table's rowid made every batch 5% slower).
  */
 export const FIND_NEW_ROWS = `CREATE OR REPLACE TEMP TABLE new_rows AS
-  SELECT rowid AS r FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = b.id)
+  SELECT * FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = b.id)
   QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1`;
-const NEW_ROWS = '(SELECT * FROM batch WHERE rowid IN (SELECT r FROM new_rows))';
+const NEW_ROWS = 'new_rows';
 
 /**
  * Of the batch's valid rows: how many stored events have an id among them (0 when none is stored

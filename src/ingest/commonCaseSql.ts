@@ -151,13 +151,11 @@ export function candidatesSql(p: CandidateParts): string {
  * selects every batch column from that table, the others as constant NULLs. Storing a dozen
  * columns of NULLs in the batch table, then reading them back, cost ~6% of an import.
  */
-export function slimCandidatesSql(p: CandidateParts): { rows: string; batch(table: string, options?: { rowid?: boolean }): string } {
+export function slimCandidatesSql(p: CandidateParts): { rows: string; batch(table: string): string } {
   const { sql, derived } = candidateRowsSql(p, true);
   return {
     rows: sql,
-    // `rowid`: the table's row ids, for a view (a view has none, and the duplicate path picks rows by them).
-    batch: (table, options = {}) =>
-      `SELECT ${options.rowid ? 'rowid AS rowid, ' : ''}${BATCH_SHAPE.map(([name]) => `${derived.get(name) ?? quoteIdent(name)} AS ${quoteIdent(name)}`).join(', ')} FROM ${table}`,
+    batch: (table) => `SELECT ${BATCH_SHAPE.map(([name]) => `${derived.get(name) ?? quoteIdent(name)} AS ${quoteIdent(name)}`).join(', ')} FROM ${table}`,
   };
 }
 

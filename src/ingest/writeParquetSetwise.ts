@@ -37,7 +37,7 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
     await c.run(`CREATE OR REPLACE TEMP TABLE batch_rows AS ${candidates.rows}`, params);
     const unvouched = Number((await c.runAndReadAll('SELECT count(*)::DOUBLE FROM batch_rows WHERE NOT ok')).getRows()[0]![0]);
     const kind = unvouched === 0 ? 'VIEW' : 'TABLE';
-    await c.run(`CREATE TEMP ${kind} batch AS ${candidates.batch('batch_rows', { rowid: kind === 'VIEW' })}`);
+    await c.run(`CREATE TEMP ${kind} batch AS ${candidates.batch('batch_rows')}`);
     try {
       // The file is read again only for a batch with rows SQL did not vouch for.
       const rows =
