@@ -7,6 +7,7 @@ import { SEVERITIES } from '../../policy/policySchema.js';
 import { listPersonalTokens } from '../auth/personalTokens.js';
 import { listUsers } from '../auth/users.js';
 import { labelValue } from '../i18n/labelValue.js';
+import { type MessageKey, MESSAGES } from '../i18n/messages.js';
 import { isoSql, withConnection } from '../../db/withConnection.js';
 import { formatDate, formatInstant, formatSeconds, TIME_ZONE } from '../i18n/resolveLang.js';
 import type { ServerEnv } from '../routes/callerOf.js';
@@ -20,6 +21,12 @@ const DETAIL_SHOWN = 120;
 
 /** A role in words (messages.ts `role.*`); anything else an audit row may carry as it is. */
 const roleLabel = (ctx: PageContext, role: string) => (isRole(role) ? ctx.t(`role.${role}`) : role);
+
+/** An audit action in words, its code beside it (the filter searches by code prefixes); an unknown code as it is. */
+function actionLabel(ctx: PageContext, action: string): Html | string {
+  const key = `audit.action.${action}`;
+  return key in MESSAGES[ctx.lang] ? html`${ctx.t(key as MessageKey)} <code>${action}</code>` : action;
+}
 
 interface AuditRow {
   id: number;
@@ -122,7 +129,7 @@ export async function renderAdminPage(c: Context<ServerEnv>, options: PageOption
     </form>
     ${renderTable(
       [ctx.t('col.when'), ctx.t('col.actor'), ctx.t('col.role'), ctx.t('col.action'), ctx.t('col.target'), ctx.t('col.detail')],
-      audit.rows.map((a) => [at(a.occurred_at), a.actor, roleLabel(ctx, a.role), a.action, a.target ?? '', renderDetail(a.detail)]),
+      audit.rows.map((a) => [at(a.occurred_at), a.actor, roleLabel(ctx, a.role), actionLabel(ctx, a.action), a.target ?? '', renderDetail(a.detail)]),
       ctx.t('admin.none'),
     )}
     ${audit.more

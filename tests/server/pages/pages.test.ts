@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../../src/db/openDatabase.js';
 import { loadPolicy } from '../../../src/policy/loadPolicy.js';
@@ -268,7 +269,9 @@ describe('Admin and Relatórios', () => {
     expect(html).toMatch(/<td>21\/04\/2026<\/td><td>Dia de Tiradentes<\/td><td>feriado oficial<\/td>/);
     expect(html).not.toMatch(/<td>(public|optional|recurring|closure)<\/td>/);
     expect(html).toMatch(/@test\.prazo/);
-    expect(html).toContain('satisfaction.read_follow_ups');
+    // Audit actions in words, each with its code (the filter searches by code prefixes).
+    expect(html).toMatch(/<td>Leitura da fila de acompanhamento <code>satisfaction\.read_follow_ups<\/code><\/td>/);
+    expect(html).not.toMatch(/<td>satisfaction\.read_follow_ups<\/td>/);
     expect(html).not.toMatch(/<form method="post" action="\/admin/);
     // Roles and headers in words.
     expect(html).toContain('<th scope="col">Desativado em</th>');
@@ -280,6 +283,20 @@ describe('Admin and Relatórios', () => {
     expect(en).toMatch(/<td>Leadership<\/td>/);
     expect(en).toContain('<th scope="col">Last used</th>');
     expect(en).toMatch(/<td>Apr 21, 2026<\/td><td>Dia de Tiradentes<\/td><td>public holiday<\/td>/);
+    expect(en).toMatch(/<td>Follow-up queue read <code>satisfaction\.read_follow_ups<\/code><\/td>/);
+  });
+
+  test('every action the code audits has words in both languages', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
+      );
+    const text = sources(join(import.meta.dirname, '..', '..', '..', 'src')).join('\n');
+    const actions = new Set([...text.matchAll(/action: '([a-z_]+\.[a-z_]+)'|changeFollowUp\(db, caller, '([a-z_]+\.[a-z_]+)'/g)].map((m) => m[1] ?? m[2]!));
+    expect(actions.size).toBeGreaterThan(15);
+    for (const lang of ['pt', 'en'] as const) {
+      expect([...actions].filter((a) => !(`audit.action.${a}` in MESSAGES[lang])), lang).toEqual([]);
+    }
   });
 
   test('Admin: tokens under their own headings, the policy before the audit log, a long audit detail folded after its start', async () => {
