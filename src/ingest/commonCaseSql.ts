@@ -77,6 +77,10 @@ export function trimmedText(v: string, quoted = false): string {
     ELSE regexp_full_match(${text}, '(?s)[^\\pZ\\pC](.*[^\\pZ\\pC])?') END`;
 }
 
+const DIGIT = '[0-9]';
+/** 2026-03-02T11:05:00, a year from 1000. */
+const INSTANT_GLOB = `[1-9]${DIGIT.repeat(3)}-${DIGIT.repeat(2)}-${DIGIT.repeat(2)}T${DIGIT.repeat(2)}:${DIGIT.repeat(2)}:${DIGIT.repeat(2)}`;
+
 /**
  * An ISO instant in the one form the fast paths read: 2026-03-02T11:05:00Z or …:00.123Z, years
  * 1000–9999, hours to 23, minutes and seconds to 59. `ts` is the text cast to TIMESTAMPTZ, when the
@@ -85,10 +89,15 @@ export function trimmedText(v: string, quoted = false): string {
  * in this form 'T24' can only be that hour (tests/ingest/commonCaseSql.test.ts tries every hh:mm
  * from 00:00 to 99:99, with seconds 00, 01, 59, 60, 61 and 99, against the JavaScript parser).
  */
-export function isoInstantOk(v: string, ts = `TRY_CAST(${v} AS TIMESTAMPTZ)`): string {
-  return `(regexp_full_match(${v}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z')
+export function isoInstantOk(v: string, ts = `TRY_CAST(${v} AS TIMESTAMPTZ)`, options: { quoted?: boolean } = {}): string {
+  // The form as GLOB patterns, one per length (bytes): half the cost of the same regular expression.
+  // `quoted`: v is the JSON string, quotes included (no slice to take, once per use, to read it).
+  const q = options.quoted ? '"' : '';
+  const n = options.quoted ? 2 : 0;
+  return `(CASE strlen(${v}) WHEN ${20 + n} THEN ${v} GLOB '${q}${INSTANT_GLOB}Z${q}' WHEN ${24 + n} THEN ${v} GLOB '${q}${INSTANT_GLOB}.${DIGIT.repeat(3)}Z${q}' ELSE false END
     AND NOT contains(${v}, 'T24') AND ${ts} IS NOT NULL)`;
 }
+
 
 /** How to read one field of a source row in SQL. */
 export interface FieldSql {

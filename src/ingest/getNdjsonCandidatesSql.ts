@@ -99,7 +99,7 @@ export function getNdjsonCandidatesSql(lines = 'lines'): string {
   const base = `__doc IS NOT NULL AND __keys IS NOT NULL AND NOT regexp_matches(raw, ',\\s*[\\]}]')
     AND starts_with(${j('id')}, '"') AND ${trimmedText(j('id'), true)}
     AND starts_with(${j('ticket')}, '"') AND ${trimmedText(j('ticket'), true)}
-    AND starts_with(${j('at')}, '"') AND ${isoInstantOk(text('at'), '__ts')}`;
+    AND starts_with(${j('at')}, '"') AND ${isoInstantOk(j('at'), '__ts', { quoted: true })}`;
   const plain = `starts_with(raw, '{') AND strpos(raw, '\\') = 0`;
   // The instant is parsed once, for its check and its value.
   const parsed = `(SELECT *, TRY_CAST(${text('at')} AS TIMESTAMPTZ) AS __ts FROM (SELECT pos + $base AS __prazo_pos, raw, __keys, __doc, ${LINE_FIELDS.map((f) => `__doc.${quoteIdent(f)}::VARCHAR AS ${j(f)}`).join(', ')}

@@ -32,12 +32,14 @@ async function loadTexts(texts: string[]): Promise<void> {
   appender.closeSync();
 }
 
-/** Each text with SQL's verdict and, when it vouches, the instant it reads (epoch ms). */
-async function instantsInSql(texts: string[]): Promise<Map<string, number | null>> {
+/**
+ * Each text with SQL's verdict and, when it vouches, the instant it reads (epoch ms). `quoted`: as
+ * the NDJSON reader asks, of the JSON string with its quotes.
+ */
+async function instantsInSql(texts: string[], quoted = false): Promise<Map<string, number | null>> {
   await loadTexts(texts);
-  const rows = (
-    await c.runAndReadAll(`SELECT t, CASE WHEN ${isoInstantOk('t')} THEN epoch_ms(TRY_CAST(t AS TIMESTAMPTZ))::DOUBLE END FROM texts`)
-  ).getRows();
+  const ok = quoted ? isoInstantOk(`('"' || t || '"')`, 'TRY_CAST(t AS TIMESTAMPTZ)', { quoted: true }) : isoInstantOk('t');
+  const rows = (await c.runAndReadAll(`SELECT t, CASE WHEN ${ok} THEN epoch_ms(TRY_CAST(t AS TIMESTAMPTZ))::DOUBLE END FROM texts`)).getRows();
   return new Map(rows.map(([t, ms]) => [String(t), ms === null ? null : Number(ms)]));
 }
 
@@ -72,6 +74,8 @@ describe('isoInstantOk', () => {
     const sql = await instantsInSql(texts);
     const disagree = texts.filter((t) => sql.get(t) !== (fastInstant(t) ?? null));
     expect(disagree).toEqual([]);
+    const quoted = await instantsInSql(texts, true);
+    expect(texts.filter((t) => quoted.get(t) !== (fastInstant(t) ?? null))).toEqual([]);
     // The sweep reaches texts both read, not only refusals.
     expect(texts.filter((t) => sql.get(t) !== null).length).toBeGreaterThan(200);
   });
