@@ -159,6 +159,8 @@ function rebuildableSql(columns: ColumnInfo[]): string {
     if (!RAW_STRING_FIELDS.has(column.name)) return `${c} IS NULL`;
     if (BIG_INTEGERS.has(column.type)) return 'true'; // rowJsonSql writes it as a string, as event_raw does
     if (column.type !== 'VARCHAR') return `${c} IS NULL`;
+    // A row SQL vouched for has an id, a ticket and a type, none of them empty.
+    if (column.name === 'id' || column.name === 'ticket' || column.name === 'type') return 'true';
     return `(${c} IS NULL OR ${c} <> '')`;
   });
   return `(${conditions.join(' AND ')})`;
