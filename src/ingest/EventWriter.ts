@@ -245,6 +245,8 @@ export class EventWriter {
           await c.run(FIND_NEW_ROWS, { source });
           accepted = (await c.run(INSERT_NEW_EVENTS, { source, runId })).rowsChanged;
           if (accepted > 0) await c.run(INSERT_CHANGED_TICKETS_OF_NEW_ROWS);
+          // A copy of up to a whole batch: not kept until the next batch with duplicates.
+          await c.run('DROP TABLE new_rows');
         }
         if (staged.surveys > 0) await c.run(INSERT_SURVEY_ANSWERS, { source, runId });
         if (this.ticketsInSql) await c.run(INSERT_RUN_TICKETS);

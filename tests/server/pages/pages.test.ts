@@ -292,7 +292,9 @@ describe('Admin and Relatórios', () => {
         e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
       );
     const text = sources(join(import.meta.dirname, '..', '..', '..', 'src')).join('\n');
-    const actions = new Set([...text.matchAll(/action: '([a-z_]+\.[a-z_]+)'|changeFollowUp\(db, caller, '([a-z_]+\.[a-z_]+)'/g)].map((m) => m[1] ?? m[2]!));
+    const actions = new Set(
+      [...text.matchAll(/action: ['"`]([a-z0-9_.-]+)['"`]|changeFollowUp\(\s*db,\s*caller,\s*['"`]([a-z0-9_.-]+)/g)].map((m) => m[1] ?? m[2]!),
+    );
     expect(actions.size).toBeGreaterThan(15);
     for (const lang of ['pt', 'en'] as const) {
       expect([...actions].filter((a) => !(`audit.action.${a}` in MESSAGES[lang])), lang).toEqual([]);
