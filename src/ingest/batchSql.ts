@@ -72,7 +72,7 @@ function eventValues(source: string, runId: string, rows: string): string {
  * batch — copied for the two statements that follow: events has no key (migration 009). Copied
  * whole, not named by position (a mapped or ServiceNow row yields several events at one position,
  * of which an incremental export may have stored some already) nor by rowid (a Parquet batch is a
- * view, which has none; giving it its table's rowid made every batch 5% slower).
+ * view, which has none).
  */
 export const FIND_NEW_ROWS = `CREATE OR REPLACE TEMP TABLE new_rows AS
   SELECT * FROM batch b WHERE ok AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = b.id)

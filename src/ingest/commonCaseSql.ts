@@ -98,7 +98,6 @@ export function isoInstantOk(v: string, ts = `TRY_CAST(${v} AS TIMESTAMPTZ)`, op
     AND NOT contains(${v}, 'T24') AND ${ts} IS NOT NULL)`;
 }
 
-
 /** How to read one field of a source row in SQL. */
 export interface FieldSql {
   /** The row has no value: missing, null or an empty text. */
@@ -156,8 +155,8 @@ export function candidatesSql(p: CandidateParts): string {
 
 /**
  * The batch of a source whose columns are known before reading it (a Parquet file): `rows`
- * selects only the batch's columns the source can fill, for a table of its own; `batch(table)`
- * selects every batch column from that table, the others as constant NULLs. Storing a dozen
+ * selects only the batch's columns that vary by row, for a table of its own; `batch(table)`
+ * selects every batch column from that table, the others (constant NULLs, the keys) as expressions. Storing a dozen
  * columns of NULLs in the batch table, then reading them back, cost ~6% of an import.
  */
 export function slimCandidatesSql(p: CandidateParts): { rows: string; batch(table: string): string } {
@@ -206,13 +205,14 @@ function candidateRowsSql(p: CandidateParts, slim: boolean): { sql: string; deri
     extra: 'NULL',
     keys: p.keys ?? 'NULL',
   };
+  // Slim (a table, whose keys are one literal for every row): what is the same on every row is left
+  // out of the rows and given back as an expression.
   const derived = new Map<string, string>();
-  for (const [name, type] of BATCH_SHAPE) {
+  for (const [name, type] of slim ? BATCH_SHAPE : []) {
     if (columns[name] === 'NULL') derived.set(name, `NULL::${type}`);
-    // One text for every row (a table's keys): not stored per row.
     else if (name === 'keys') derived.set(name, `CASE WHEN ok THEN (${columns[name]})::${type} END`);
   }
-  const select = BATCH_SHAPE.filter(([name]) => !(slim && derived.has(name))).map(([name, type]) => {
+  const select = BATCH_SHAPE.filter(([name]) => !derived.has(name)).map(([name, type]) => {
     if (name === 'pos') return '__prazo_pos AS pos';
     if (name === 'ok') return '__prazo_ok AS ok';
     if (name === 'raw') return `CASE WHEN __prazo_ok AND NOT coalesce(${p.raw.rebuilds}, false) THEN (${p.raw.text})::VARCHAR END AS raw`;
