@@ -1,25 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { expect, test } from 'vitest';
 import { applyMigrations } from '../../src/db/openDatabase.js';
 import { tempDir } from '../ingest/helpers.js';
+import { migratedUpTo } from './helpers.js';
 
 // Migration 010: event_raw() writes an event's texts with json_text, which must write a text
 // exactly as JSON.stringify does (the JavaScript path stores what JSON.stringify gives).
-
-const MIGRATIONS = join(import.meta.dirname, '..', '..', 'src', 'db', 'migrations');
-
-async function migratedUpTo(path: string, last: number) {
-  const instance = await DuckDBInstance.create(path);
-  const c = await instance.connect();
-  await c.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)');
-  for (const file of readdirSync(MIGRATIONS).filter((f) => /^\d{3}_.+\.sql$/.test(f) && Number(f.slice(0, 3)) <= last).sort()) {
-    await c.run(readFileSync(join(MIGRATIONS, file), 'utf8'));
-    await c.run('INSERT INTO schema_migrations (version, name) VALUES ($v, $f)', { v: Number(file.slice(0, 3)), f: file });
-  }
-  return { instance, c };
-}
 
 test('json_text writes every character, and backslashes before u000B, as JSON.stringify does', async () => {
   const { instance, c } = await migratedUpTo(join(tempDir(), 'j.duckdb'), 99);
@@ -58,7 +45,7 @@ test('migration 010 leaves every event stored without its text reading as before
     const read = async () => (await c.runAndReadAll('SELECT raw FROM events_as_sent ORDER BY id')).getRows().map(([raw]) => String(raw));
     const before = await read();
     expect(before[0]).toBe('{"id":"e-0","ticket":"T-1","at":"2026-03-02T11:00:00.250Z","type":"ticket.opened","severity":"alta","client":"Açaí Ltda","channel":null}');
-    expect(await applyMigrations(c)).toEqual(['010_event_raw_json_text.sql']);
+    expect(await applyMigrations(c)).toEqual(['010_event_raw_json_text.sql', '011_events_id_uncompressed.sql']);
     expect(await read()).toEqual(before);
     expect(before.map((raw) => (JSON.parse(raw) as { client: string }).client)).toEqual(texts);
   } finally {

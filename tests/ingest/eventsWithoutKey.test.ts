@@ -270,7 +270,7 @@ test('migration 009 keeps the events of a database made before it, and drops the
   const old = event(1);
   await c.run(`INSERT INTO events (source, id, ticket, occurred_at, type, by_role, raw, run_id) VALUES ('s', 'e-1', 'T-1', '2026-03-02T11:01:00Z', 'ticket.replied', 'analyst', $raw, 1)`, { raw: old });
   await c.run('INSERT INTO ticket_sla_state VALUES (1, 1, current_timestamp)');
-  expect(await applyMigrations(c)).toEqual(['009_events_without_key.sql', '010_event_raw_json_text.sql']);
+  expect(await applyMigrations(c)).toEqual(['009_events_without_key.sql', '010_event_raw_json_text.sql', '011_events_id_uncompressed.sql']);
   c.closeSync();
   instance.closeSync();
   const db = await openDatabase(path);
