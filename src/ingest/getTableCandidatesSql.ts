@@ -98,7 +98,8 @@ function textColumn(column: ColumnInfo | undefined): { ok: string; value: string
   const c = quoteIdent(column.name);
   switch (classOf(column.type)) {
     case 'text':
-      return { ok: `(${c} <> '' AND ${trimmedText(c)})`, value: c };
+      // trimmedText refuses an empty text.
+      return { ok: trimmedText(c), value: c };
     case 'integer':
       return { ok: `(${c} BETWEEN -${MAX_SAFE} AND ${MAX_SAFE})`, value: `${c}::VARCHAR` };
     case 'float':
