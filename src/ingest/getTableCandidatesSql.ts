@@ -201,7 +201,7 @@ export function getTableCandidatesSql(columns: ColumnInfo[], relation: string): 
   const fields = Object.fromEntries(SCALAR_FIELDS.map((f) => [f, columnField(byName.get(f))]));
   const gutParts = ['gut_g', 'gut_u', 'gut_t'].map((name) => columnField(byName.get(name)));
   const gutScore: FieldRule = { kind: 'score' };
-  const gut: FieldSql = {
+  const gut: FieldSql = gutParts.every((part) => part === NO_FIELD) ? NO_FIELD : {
     absent: `(${gutParts.map((p) => p.absent).join(' AND ')})`,
     check: () => `(${gutParts.map((p) => `NOT ${p.absent} AND ${p.check(gutScore)}`).join(' AND ')})`,
     value: () => 'NULL',
