@@ -119,13 +119,27 @@ describe('trimmedText', () => {
     }
     texts.push('\u{1F600}x', 'x\u{1F600}', 'a b', '');
     await loadTexts(texts);
-    const rows = (await c.runAndReadAll(`SELECT t, coalesce(t <> '' AND ${trimmedText('t')}, false) FROM texts`)).getRows();
+    // Unquoted (a Parquet text), and quoted as the NDJSON path reads a JSON string: quotes included,
+    // only for texts JSON writes without escapes (a line with a backslash is never vouched for).
+    const rows = (
+      await c.runAndReadAll(
+        `SELECT t, coalesce(${trimmedText('t')}, false), CASE WHEN NOT regexp_matches(t, '["\\\\\\x00-\\x1f]') THEN coalesce(${trimmedText(`('"' || t || '"')`, true)}, false) END FROM texts`,
+      )
+    ).getRows();
     expect(rows).toHaveLength(texts.length);
-    for (const [t, ok] of rows) {
+    let quotedChecked = 0;
+    for (const [t, ok, quotedOk] of rows) {
       const text = String(t);
       if (ok) expect({ text, trimmed: text.length > 0 && text.trim() === text }).toEqual({ text, trimmed: true });
       const printableEnds = /^[!-~](.*[!-~])?$/s.test(text);
       if (printableEnds) expect({ text, ok }).toEqual({ text, ok: true });
+      if (quotedOk !== null) {
+        quotedChecked++;
+        expect({ text, quotedOk }).toEqual({ text, quotedOk: ok });
+      }
     }
+    // The empty text among them: "" is no text, though its quotes are printable.
+    expect(rows.find(([t]) => t === '')).toEqual(['', false, false]);
+    expect(quotedChecked).toBeGreaterThan(texts.length * 0.9);
   });
 });

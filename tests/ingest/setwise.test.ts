@@ -42,7 +42,7 @@ async function importSetwise(file: string, format: 'ndjson' | 'parquet', batchSi
   return { db, counts: counts!, totals };
 }
 
-/** A Parquet file of an NDJSON file's lines, each key a VARCHAR column. */
+/** A Parquet file of an NDJSON file's lines, a column per key (of the type read_json gives it: `at` a TIMESTAMP). */
 async function writeParquetFromNdjson(ndjson: string, file: string) {
   const maker = await freshDatabase();
   const c = await maker.connect();
@@ -238,6 +238,33 @@ test('an empty id or ticket is missing, in SQL as in JavaScript, whatever the ch
       setwise.db.close();
       javascript.db.close();
     }
+  }
+});
+
+test('a Parquet file without a column its rows’ type requires: those rows go to JavaScript and are refused there', async () => {
+  // No client column: a ticket.opened row cannot be vouched for in SQL (its client is required).
+  const at = '2026-03-02T11:05:00Z';
+  const lines = [
+    { id: 'o-1', ticket: 'T-1', at, type: 'ticket.opened', severity: 'alta' },
+    { id: 'r-1', ticket: 'T-1', at, type: 'ticket.replied', severity: null, by: 'analyst' },
+    { id: 'o-2', ticket: 'T-2', at, type: 'ticket.opened', severity: 'baixa' },
+  ].map((e) => JSON.stringify(e));
+  const dir = tempDir();
+  writeFileSync(join(dir, 'noclient.ndjson'), `${lines.join('\n')}\n`);
+  const file = join(dir, 'noclient.parquet');
+  await writeParquetFromNdjson(join(dir, 'noclient.ndjson'), file);
+  const setwise = await importSetwise(file, 'parquet', 2, 0);
+  const javascript = await importInJavaScript(file);
+  try {
+    expect(await snapshot(setwise.db)).toEqual(await snapshot(javascript.db));
+    expect(await query(setwise.db, 'SELECT position::INTEGER AS position, reason FROM rejects ORDER BY position')).toEqual([
+      { position: 1, reason: 'missing_field' },
+      { position: 3, reason: 'missing_field' },
+    ]);
+    expect(setwise.counts.inSql).toBe(1);
+  } finally {
+    setwise.db.close();
+    javascript.db.close();
   }
 });
 
