@@ -102,14 +102,17 @@ export function rejectRawOf(record: RawRecord): string {
   return /survey\./i.test(record.raw) ? '{"prazo_note":"unreadable survey line: its text is not kept"}' : record.raw;
 }
 
+/** A key spelt with white space before its colon (which the count of `":` below would not see). */
+const SPACED_KEY = /"[ \t\n\r]+:/;
+
 /**
  * True when DuckDB, reading `raw` by field name, sees exactly `value` (which JSON.parse made of
- * it): no escapes, and one `":` per key, so no key is repeated (JSON.parse keeps the last of a
- * repeated key, DuckDB the first) and none is spelt with spaces before its colon. Without
- * backslashes every `"` delimits a string, so `":` can only close a key.
+ * it): no escapes, no key spelt with white space before its colon, and one `":` per key, so no
+ * key is repeated (JSON.parse keeps the last of a repeated key, DuckDB the first). Without
+ * backslashes every `"` delimits a string, so `"` then a colon can only close a key.
  */
 function isJsonTextOf(raw: string, value: object, event: CanonicalEvent): boolean {
-  if (raw.indexOf('\\') !== -1) return false;
+  if (raw.indexOf('\\') !== -1 || SPACED_KEY.test(raw)) return false;
   let keys = 0;
   for (let i = raw.indexOf('":'); i !== -1; i = raw.indexOf('":', i + 2)) keys++;
   return keys === Object.keys(value).length + (event.gut ? 3 : 0);

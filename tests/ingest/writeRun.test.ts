@@ -57,6 +57,26 @@ test('a run of records is stored with its run row done and its counts, rejects n
   expect(await query(db, 'SELECT count(*)::INTEGER AS n FROM rejects')).toEqual([{ n: 1 }]);
 });
 
+test('a line that repeats a key, one spelt with a space before its colon, is stored as validated (JSON.parse keeps the last)', async () => {
+  // DuckDB reads a repeated key's first value; the line must not be stored as its own event text.
+  const lines = [
+    '{"id":"b","ticket":"T","at":"2026-03-02T11:05:00Z","type":"ticket.opened","severity" :"bogus","severity":"alta","client":"c"}',
+    '{"id":"c","ticket":"T","at":"2026-03-02T11:05:00Z","type" :"nope","type":"ticket.assigned","analyst":"ana"}',
+    '{"id":"d","ticket" :null,"ticket":"T-46","at":"2026-03-02T11:05:00Z","type":"ticket.replied","by":"analyst"}',
+    '{"id":"e","ticket":"T","at":"2026-03-02T11:05:00Z","type":"ticket.replied","by"\t:\r\n"customer"}',
+  ];
+  const run = await writeRun(db, options, lines.map((raw, i) => ({ position: i + 1, raw, value: JSON.parse(raw) })), { rawIsJson: true });
+  expect(run).toMatchObject({ read: 4, accepted: 4, rejected: 0 });
+  expect(await query(db, 'SELECT id, ticket, type, severity, analyst, by_role FROM events ORDER BY id')).toEqual([
+    { id: 'b', ticket: 'T', type: 'ticket.opened', severity: 'alta', analyst: null, by_role: null },
+    { id: 'c', ticket: 'T', type: 'ticket.assigned', severity: null, analyst: 'ana', by_role: null },
+    { id: 'd', ticket: 'T-46', type: 'ticket.replied', severity: null, analyst: null, by_role: 'analyst' },
+    { id: 'e', ticket: 'T', type: 'ticket.replied', severity: null, analyst: null, by_role: 'customer' },
+  ]);
+  // Each keeps the text it was sent as.
+  expect((await query(db, 'SELECT raw FROM events_as_sent ORDER BY id')).map((r) => r.raw)).toEqual(lines);
+});
+
 test('a transaction that fails at its last statement keeps nothing of its attempt: the retry stores every event once, under one run', async () => {
   // The run's row is the transaction's last statement; take the id it will draw, so that statement fails.
   const [{ next }] = (await query(db, "SELECT nextval('ingest_run_id')::INTEGER + 1 AS next")) as [{ next: number }];
