@@ -16,11 +16,12 @@ export const PARQUET_BATCH_ROWS = 491_520;
  */
 export async function writeParquetSetwise(writer: EventWriter, path: string, options: SetwiseOptions): Promise<SetwiseCounts | undefined> {
   const c = writer.connection;
-  const file = 'read_parquet($path, file_row_number = true)';
-  const columns = (await c.runAndReadAll(`DESCRIBE SELECT * EXCLUDE (file_row_number) FROM ${file}`, { path }))
+  const columns = (await c.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($path)', { path }))
     .getRowObjectsJS()
     .map((row): ColumnInfo => ({ name: String(row.column_name), type: String(row.column_type) }));
-  if (!canReadTableInSql(columns)) return undefined;
+  // DuckDB numbers the rows in a column of that name (any case), which it refuses beside the file's own.
+  if (!canReadTableInSql(columns) || columns.some((column) => column.name.toLowerCase() === 'file_row_number')) return undefined;
+  const file = 'read_parquet($path, file_row_number = true)';
   const counts: SetwiseCounts = { inSql: 0 };
   const total = Number((await c.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${file}`, { path })).getRows()[0]![0]);
   const size = options.batchSize ?? PARQUET_BATCH_ROWS;

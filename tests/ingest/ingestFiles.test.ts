@@ -116,6 +116,17 @@ describe('Parquet read set-wise, again and after other formats', () => {
   const replies = (n: number, from = 0) =>
     `SELECT 'p-' || (i + ${from}) AS id, 'T-' || (i % 3) AS ticket, '2026-03-02T11:00:00Z' AS "at", 'ticket.replied' AS type, 'analyst' AS "by" FROM range(${n}) r(i)`;
 
+  test('a column named file_row_number (the name DuckDB gives a row’s number) is read in JavaScript, kept as an unknown field', async () => {
+    const db = await freshDatabase();
+    try {
+      const file = await parquet(`SELECT r.*, 7 AS "File_Row_Number" FROM (${replies(3)}) r`);
+      expect(await ingestFiles(db, [file], { source: 'pq' })).toMatchObject({ read: 3, accepted: 3, rejected: 0 });
+      expect(await query(db, 'SELECT id, extra FROM events ORDER BY id')).toEqual(['p-0', 'p-1', 'p-2'].map((id) => ({ id, extra: '{"File_Row_Number":7}' })));
+    } finally {
+      db.close();
+    }
+  });
+
   test('importing the same file again, and twice in one run, adds nothing', async () => {
     const db = await freshDatabase();
     try {
