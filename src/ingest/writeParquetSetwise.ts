@@ -1,6 +1,6 @@
 import { canReadTableInSql, type ColumnInfo, getTableCandidatesSql } from './getTableCandidatesSql.js';
 import type { EventWriter } from './EventWriter.js';
-import { rowToRecord } from './readers/rowToRecord.js';
+import { rowToRecord, tableValue } from './readers/rowToRecord.js';
 import type { SetwiseCounts, SetwiseOptions } from './writeNdjsonSetwise.js';
 
 /** Rows per batch (one transaction each): four of DuckDB's row groups, written straight to the file. */
@@ -49,7 +49,7 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
                 `SELECT * FROM ${file} WHERE ${range} AND file_row_number + 1 IN (SELECT pos FROM batch WHERE NOT ok) ORDER BY file_row_number`,
                 params,
               )
-            ).getRowObjectsJS();
+            ).convertRowObjects(tableValue);
       const records = rows.map(({ file_row_number: n, ...row }) => rowToRecord(row, Number(n) + 1));
       const prepared = writer.prepare(records);
       await writer.stage(prepared);

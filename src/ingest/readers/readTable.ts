@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { RawRecord } from '../types.js';
 import { BATCH_SIZE } from './readNdjson.js';
-import { rowToRecord } from './rowToRecord.js';
+import { rowToRecord, tableValue } from './rowToRecord.js';
 
 /**
  * Canonical CSV or Parquet read by DuckDB's own readers in a private in-memory instance and
@@ -34,7 +34,7 @@ export async function* readTable(path: string, kind: 'csv' | 'parquet', onProgre
     };
     const result = await connection.stream(`SELECT * FROM ${source}`, { path });
     let batch: RawRecord[] = [];
-    for await (const rows of result.yieldRowObjectJs()) {
+    for await (const rows of result.yieldConvertedRowObjects(tableValue)) {
       for (const row of rows) batch.push(rowToRecord(row as Record<string, unknown>, nextPosition()));
       if (batch.length >= BATCH_SIZE) {
         yield batch;

@@ -1,4 +1,18 @@
+import { type DuckDBValueConverter, type JS, JSDuckDBValueConverter } from '@duckdb/node-api';
 import type { RawRecord } from '../types.js';
+
+/**
+ * A table's values as JavaScript values (what getRowObjectsJS gives), except one JavaScript cannot
+ * hold — an infinite timestamp, one past a Date's ±275,760 years — which comes as DuckDB's text
+ * of it ("infinity"), for validation to refuse that row by name instead of the read failing.
+ */
+export const tableValue: DuckDBValueConverter<JS> = (value, type, converter) => {
+  try {
+    return JSDuckDBValueConverter(value, type, converter);
+  } catch {
+    return value === null ? null : String(value);
+  }
+};
 
 /** JSON text of a row whose values may be bigints or Dates. */
 export function rowJson(row: Record<string, unknown>): string {
