@@ -154,8 +154,9 @@ export class EventWriter {
     return this.id;
   }
 
+  /** The run's counts so far; `conflicts` only when some duplicate differed from its kept copy. */
   get totals(): IngestCounts {
-    return { ...this.counts };
+    return { ...this.counts, ...(this.conflicts > 0 ? { conflicts: this.conflicts } : {}) };
   }
 
   /** Validates and stores one batch in one transaction; `origin` names the file it came from. */
@@ -289,7 +290,7 @@ export class EventWriter {
       this.counts.tickets = Number(tickets.getRows()[0]![0]);
       if (error) await markRunFailed(c, this.runId, error);
       else await c.run(`UPDATE ingest_runs SET finished_at = current_timestamp, status = 'done' WHERE id = $runId`, { runId: this.runId });
-      return { ...this.totals, ...(this.conflicts > 0 ? { conflicts: this.conflicts } : {}) };
+      return this.totals;
     } finally {
       c.closeSync();
     }

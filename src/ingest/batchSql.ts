@@ -108,6 +108,11 @@ const CONTENT = [
   ['client', 'client'],
 ] as const;
 
+/** The kept copy's content columns, named as the batch's (`e`: stored events). */
+const KEPT_CONTENT = CONTENT.map(([b, e]) => `e.${e} AS ${b}`).join(', ');
+/** A row (`b`) whose content differs from its kept copy (`k`). */
+const DIFFERS = `(${CONTENT.map(([b]) => `k.${b} IS DISTINCT FROM b.${b}`).join(' OR ')})`;
+
 /**
  * Of a batch with duplicates, the rows whose content differs from the copy kept — the stored one,
  * else the batch's first of that id. Identity is (source, id): the kept copy stays and these count
@@ -116,14 +121,32 @@ const CONTENT = [
  */
 export const COUNT_CONFLICTS = `
   SELECT count(*) FROM batch b JOIN (
-    SELECT e.id, ${CONTENT.map(([b, e]) => `e.${e} AS ${b}`).join(', ')}
+    SELECT e.id, ${KEPT_CONTENT}
     FROM events e SEMI JOIN (SELECT id FROM batch WHERE ok) x ON e.id = x.id WHERE e.source = $source
     UNION ALL
     SELECT id, ${CONTENT.map(([b]) => b).join(', ')}
     FROM (SELECT * FROM batch WHERE ok QUALIFY row_number() OVER (PARTITION BY id ORDER BY pos) = 1) f
     WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source AND e.id = f.id)
   ) k ON k.id = b.id
-  WHERE b.ok AND (${CONTENT.map(([b]) => `k.${b} IS DISTINCT FROM b.${b}`).join(' OR ')})`;
+  WHERE b.ok AND ${DIFFERS}`;
+
+/**
+ * COUNT_CONFLICTS of a group of runs (writeRun.ts), per run: `rows` are the group's valid rows with
+ * their source (`src`) and run id (`rid`); the first copy of a (source, id) is the group's first.
+ * (A writer's batch has one source: COUNT_CONFLICTS matches stored events by id alone, the faster
+ * plan on a re-import.)
+ */
+export const countGroupConflictsSql = (rows: string) => `
+  SELECT b.rid, count(*) FROM ${rows} b JOIN (
+    SELECT e.source AS src, e.id, ${KEPT_CONTENT}
+    FROM events e SEMI JOIN ${rows} x ON e.source = x.src AND e.id = x.id
+    UNION ALL
+    SELECT src, id, ${CONTENT.map(([b]) => b).join(', ')}
+    FROM (SELECT * FROM ${rows} QUALIFY row_number() OVER (PARTITION BY src, id ORDER BY pos) = 1) f
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.source = f.src AND e.id = f.id)
+  ) k ON k.src = b.src AND k.id = b.id
+  WHERE ${DIFFERS}
+  GROUP BY b.rid`;
 
 /** The rows FIND_NEW_ROWS found. */
 export const INSERT_NEW_EVENTS = `INSERT INTO events ${eventValues('$source', '$runId', NEW_ROWS)}`;

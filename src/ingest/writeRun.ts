@@ -2,6 +2,7 @@ import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node
 import type { Database } from '../db/openDatabase.js';
 import {
   BATCH_FROM_STAGED,
+  countGroupConflictsSql,
   CREATE_STAGED_EVENTS,
   INSERT_CHANGED_TICKETS,
   INSERT_CHANGED_TICKETS_OF_BATCH,
@@ -126,12 +127,12 @@ async function writeRunGroup(db: Database, runs: PreparedRun[]): Promise<RunResu
     const valid = batches.map((batch) => batch.positions.length);
     const results = await withEventWriteLock(db, () =>
       inTransaction(c, async () => {
-        const accepted = await insertGroupEvents(c, params, ids, valid);
+        const { accepted, conflicts } = await insertGroupEvents(c, params, ids, valid);
         if (batches.some((batch) => batch.surveys > 0)) await c.run(INSERT_GROUP_SURVEY_ANSWERS, params);
         if (batches.some((batch) => batch.rejects.length > 0)) {
           await c.run(INSERT_GROUP_REJECTS, { ...params, origins: listValue(runs.map((run) => run.options.origin)) });
         }
-        const done = runs.map((run, i) => groupResult(batches[i]!, ids[i]!, accepted[i]!));
+        const done = runs.map((run, i) => groupResult(batches[i]!, ids[i]!, accepted[i]!, conflicts[i]!));
         await insertFinishedRuns(c, runs.map((run, i) => ({ options: run.options, counts: done[i]!, id: ids[i]! })), getKnownSources(db));
         return done;
       }),
@@ -143,10 +144,20 @@ async function writeRunGroup(db: Database, runs: PreparedRun[]): Promise<RunResu
   }
 }
 
-function groupResult(batch: PreparedBatch, runId: number, accepted: number): RunResult {
+function groupResult(batch: PreparedBatch, runId: number, accepted: number, conflicts: number): RunResult {
   const valid = batch.positions.length;
   const tickets = new Set(batch.tickets).size;
-  return { read: batch.read, accepted, duplicates: valid - accepted, rejected: batch.rejects.length, tickets, runId, rejects: batch.rejects };
+  return {
+    read: batch.read,
+    accepted,
+    duplicates: valid - accepted,
+    rejected: batch.rejects.length,
+    tickets,
+    // As a run written alone (EventWriter.totals): only when some duplicate differed from its kept copy.
+    ...(conflicts > 0 ? { conflicts } : {}),
+    runId,
+    rejects: batch.rejects,
+  };
 }
 
 /** Stages the group's batches (outside its transaction): staged_events → batch, staged_rejects. */
@@ -157,25 +168,34 @@ async function stageGroup(c: DuckDBConnection, batches: PreparedBatch[]): Promis
 }
 
 /**
- * The group's events and changed tickets; returns each run's accepted count. As in a run alone, a
- * plain INSERT when none of the rows is stored or repeated, else the deduplicating one (first copy
- * by run, then line).
+ * The group's events and changed tickets; returns each run's accepted count, and of its duplicates
+ * those whose content differs from the copy kept. As in a run alone, a plain INSERT when none of
+ * the rows is stored or repeated, else the deduplicating one (first copy by run, then line).
  */
-async function insertGroupEvents(c: DuckDBConnection, params: Record<string, DuckDBValue>, ids: number[], valid: number[]): Promise<number[]> {
-  if (valid.every((n) => n === 0)) return valid;
+async function insertGroupEvents(
+  c: DuckDBConnection,
+  params: Record<string, DuckDBValue>,
+  ids: number[],
+  valid: number[],
+): Promise<{ accepted: number[]; conflicts: number[] }> {
+  const none = valid.map(() => 0);
+  if (valid.every((n) => n === 0)) return { accepted: valid, conflicts: none };
   const [stored, repeated] = (await c.runAndReadAll(COUNT_GROUP_DUPLICATES, params)).getRows()[0] as [number, number];
   if (stored === 0 && repeated === 0) {
     await c.run(INSERT_GROUP_EVENTS, params);
     await c.run(INSERT_CHANGED_TICKETS_OF_BATCH);
-    return valid;
+    return { accepted: valid, conflicts: none };
   }
+  const runOf = new Map(ids.map((id, i) => [id, i]));
+  // Before the insert: a kept copy is the stored one, else the group's first.
+  const conflicts = valid.map(() => 0);
+  for (const [runId, n] of (await c.runAndReadAll(COUNT_GROUP_CONFLICTS, params)).getRows()) conflicts[runOf.get(Number(runId))!] = Number(n);
   const inserted = (await c.runAndReadAll(INSERT_GROUP_EVENTS_DEDUPLICATED, params)).getRows();
   const accepted = valid.map(() => 0);
-  const runOf = new Map(ids.map((id, i) => [id, i]));
   for (const [runId] of inserted) accepted[runOf.get(Number(runId))!]!++;
   const changed = [...new Set(inserted.map((row) => String(row[1])))];
   if (changed.length > 0) await c.run(INSERT_CHANGED_TICKETS, { tickets: listValue(changed) });
-  return accepted;
+  return { accepted, conflicts };
 }
 
 /** The batch's valid rows with their run's source and id (`src`, `rid`). */
@@ -183,6 +203,7 @@ const GROUP_ROWS = `(SELECT *, ($sources::VARCHAR[])[${RUN_INDEX}] AS src, ($run
 const COUNT_GROUP_DUPLICATES = `
   SELECT (SELECT count(*) FROM events e SEMI JOIN ${GROUP_ROWS} b ON e.source = b.src AND e.id = b.id)::INTEGER,
          (SELECT count(*) - count(DISTINCT (src, id)) FROM ${GROUP_ROWS})::INTEGER`;
+const COUNT_GROUP_CONFLICTS = countGroupConflictsSql(GROUP_ROWS);
 const INSERT_GROUP_EVENTS = `INSERT INTO events ${groupEventValues(GROUP_ROWS)}`;
 const INSERT_GROUP_EVENTS_DEDUPLICATED = `
   INSERT INTO events ${groupEventValues(`(SELECT * FROM ${GROUP_ROWS} b WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.source = b.src AND e.id = b.id)

@@ -178,6 +178,35 @@ describe('writePreparedRuns: a group of runs in one transaction', () => {
     expect(await query(db, "SELECT DISTINCT ticket FROM changed_tickets WHERE ticket <> 'T-9' ORDER BY ticket")).toEqual([{ ticket: 'T-1' }, { ticket: 'T-2' }, { ticket: 'T-3' }]);
   });
 
+  test('a reused id whose content differs from the kept copy is counted as a conflict by the run that sent it, in a group as alone', async () => {
+    await writeRun(db, options, records([opened('old', 'T-9')]), { rawIsJson: true });
+    const group = [
+      // Same content as stored: a plain duplicate. Another ticket for a stored id: a conflict.
+      prepared('hook', [opened('old', 'T-9'), opened('old', 'T-8'), opened('k-1', 'T-1')]),
+      // k-1 again in the group, with another severity: a conflict against the group's first copy.
+      prepared('hook', [{ ...opened('k-1', 'T-1'), severity: 'baixa' }, opened('k-2', 'T-2')]),
+      // Another source's k-1 is another event, not a conflict.
+      prepared('other', [{ ...opened('k-1', 'T-1'), client: 'Outro' }]),
+    ];
+    const grouped = fulfilled(await writePreparedRuns(db, group));
+    expect(grouped.map(({ accepted, duplicates, conflicts }) => ({ accepted, duplicates, conflicts }))).toEqual([
+      { accepted: 1, duplicates: 2, conflicts: 1 },
+      { accepted: 1, duplicates: 1, conflicts: 1 },
+      { accepted: 1, duplicates: 0, conflicts: undefined },
+    ]);
+    // Alone (one run, one writer): the same counts the file import reports.
+    const alone = await writeRun(db, options, records([opened('old', 'T-7'), opened('k-2', 'T-2'), opened('k-3', 'T-3')]), { rawIsJson: true });
+    expect(alone).toMatchObject({ accepted: 1, duplicates: 2, conflicts: 1 });
+    const plain = await writeRun(db, options, records([opened('k-3', 'T-3')]), { rawIsJson: true });
+    expect(plain).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(plain.conflicts).toBeUndefined();
+    // The first copy stays.
+    expect(await query(db, "SELECT ticket, severity FROM events WHERE source = 'hook' AND id IN ('old', 'k-1') ORDER BY id")).toEqual([
+      { ticket: 'T-1', severity: 'alta' },
+      { ticket: 'T-9', severity: 'alta' },
+    ]);
+  });
+
   test('a group whose transaction fails is written run by run: the bad run fails alone', async () => {
     const bad = prepared('hook', [opened('z-1', 'T-1')]);
     // Text DuckDB cannot read as JSON: this run fails in any transaction.

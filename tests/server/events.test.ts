@@ -94,6 +94,7 @@ describe('POST /api/v1/events', () => {
     expect(body).toEqual({
       accepted: 2,
       duplicates: 0,
+      conflicts: 0,
       rejected: 4,
       tickets: 1,
       rejects: [
@@ -136,6 +137,7 @@ describe('POST /api/v1/events', () => {
     expect(await res.json()).toEqual({
       accepted: 2,
       duplicates: 0,
+      conflicts: 0,
       rejected: 1,
       tickets: 2,
       rejects: [{ line: 2, reason: 'not_an_object', message: expect.any(String) }],
@@ -143,10 +145,18 @@ describe('POST /api/v1/events', () => {
     expect(await query("SELECT format FROM ingest_runs WHERE format = 'json'")).toEqual([{ format: 'json' }]);
   });
 
+  test('an id sent again with other content is a duplicate the answer counts as a conflict; the first copy stays', async () => {
+    expect((await post(`${opened('cf-1', 'T-900')}\n`)).status).toBe(202);
+    const res = await post(`${[opened('cf-1', 'T-900'), opened('cf-1', 'T-901'), opened('cf-2', 'T-902')].join('\n')}\n`);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ accepted: 1, duplicates: 2, conflicts: 1, rejected: 0 });
+    expect(await query("SELECT ticket FROM events WHERE id = 'cf-1'")).toEqual([{ ticket: 'T-900' }]);
+  });
+
   test('an empty JSON array is accepted with nothing to do', async () => {
     const res = await post('[]', { type: 'application/json' });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, rejected: 0, tickets: 0, rejects: [] });
+    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, tickets: 0, rejects: [] });
   });
 
   test.each([
@@ -324,11 +334,11 @@ describe('group commit: requests waiting for the writer are written together', (
     const responses = await Promise.all(bodies.map(({ token, body }) => post(`${body.join('\n')}\n`, { token })));
     expect(responses.map((res) => res.status)).toEqual([202, 202, 202, 202, 202]);
     expect(await Promise.all(responses.map((res) => res.json()))).toEqual([
-      { accepted: 2, duplicates: 0, rejected: 1, tickets: 2, rejects: [{ line: 2, reason: 'invalid_json', message: expect.any(String) }] },
-      { accepted: 1, duplicates: 0, rejected: 1, tickets: 1, rejects: [{ line: 1, reason: 'unknown_severity', message: expect.any(String) }] },
-      { accepted: 1, duplicates: 0, rejected: 0, tickets: 1, rejects: [] },
-      { accepted: 2, duplicates: 0, rejected: 1, tickets: 2, rejects: [{ line: 3, reason: 'unknown_type', message: expect.any(String) }] },
-      { accepted: 0, duplicates: 0, rejected: 1, tickets: 0, rejects: [{ line: 2, reason: 'timestamp_without_zone', message: expect.any(String) }] },
+      { accepted: 2, duplicates: 0, conflicts: 0, rejected: 1, tickets: 2, rejects: [{ line: 2, reason: 'invalid_json', message: expect.any(String) }] },
+      { accepted: 1, duplicates: 0, conflicts: 0, rejected: 1, tickets: 1, rejects: [{ line: 1, reason: 'unknown_severity', message: expect.any(String) }] },
+      { accepted: 1, duplicates: 0, conflicts: 0, rejected: 0, tickets: 1, rejects: [] },
+      { accepted: 2, duplicates: 0, conflicts: 0, rejected: 1, tickets: 2, rejects: [{ line: 3, reason: 'unknown_type', message: expect.any(String) }] },
+      { accepted: 0, duplicates: 0, conflicts: 0, rejected: 1, tickets: 0, rejects: [{ line: 2, reason: 'timestamp_without_zone', message: expect.any(String) }] },
     ]);
     const rows = await runs(['group-a', 'group-b']);
     expect(rows.map(({ started: _, ...counts }) => counts)).toEqual([
@@ -426,6 +436,7 @@ test('a body of more records than one batch is written in several transactions o
   expect(await res.json()).toEqual({
     accepted: 50_003,
     duplicates: 0,
+    conflicts: 0,
     rejected: 1,
     tickets: 7,
     rejects: [{ line: 50_004, reason: 'invalid_json', message: expect.any(String) }],

@@ -107,7 +107,26 @@ export function buildOpenApiDocument(role: Role): Record<string, unknown> {
           summary: 'Envia eventos canônicos (NDJSON ou array JSON) com um token de origem',
           security: [{ sourceToken: [] }],
           requestBody: { content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } },
-          responses: { '202': json({ type: 'object' }, 'Aceito'), '400': error('Corpo inválido'), '401': error('Token ausente ou inválido'), '413': error('Corpo grande demais'), '415': error('Content-Type não aceito') },
+          responses: {
+            '202': json(
+              {
+                type: 'object',
+                properties: {
+                  accepted: { type: 'integer', description: 'Eventos novos guardados' },
+                  duplicates: { type: 'integer', description: 'Eventos cujo (origem, id) já estava guardado ou se repetia no envio' },
+                  conflicts: { type: 'integer', description: 'Dos repetidos, os de conteúdo diferente da cópia guardada (id reutilizado; vale a primeira)' },
+                  rejected: { type: 'integer' },
+                  tickets: { type: 'integer', description: 'Chamados distintos entre os eventos válidos' },
+                  rejects: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, reason: { type: 'string' }, message: { type: 'string' } } } },
+                },
+              },
+              'Aceito',
+            ),
+            '400': error('Corpo inválido'),
+            '401': error('Token ausente ou inválido'),
+            '413': error('Corpo grande demais'),
+            '415': error('Content-Type não aceito'),
+          },
         },
       },
       '/api/v1/openapi.json': { get: { summary: 'Este documento (métricas do perfil de quem pede)', responses: { '200': json({ type: 'object' }), ...ERRORS } } },

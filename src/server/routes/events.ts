@@ -28,6 +28,8 @@ export interface EventsRouteOptions {
 export interface EventsResponse {
   accepted: number;
   duplicates: number;
+  /** Of the duplicates, those whose content differs from the copy kept (an id reused for another event). */
+  conflicts: number;
   rejected: number;
   tickets: number;
   rejects: { line: number; reason: string; message: string }[];
@@ -68,6 +70,7 @@ export function createEventsRoutes({ db, logger, maxBodyBytes }: EventsRouteOpti
       run_id: result.runId,
       accepted: result.response.accepted,
       duplicates: result.response.duplicates,
+      conflicts: result.response.conflicts,
       rejected: result.response.rejected,
     });
     return c.json(result.response, 202);
@@ -211,11 +214,11 @@ async function ingestGroup(db: Database, runs: PendingRun[]): Promise<PromiseSet
   const results = await writePreparedRuns(db, written);
   return runs.map((run) => {
     const i = written.indexOf(run);
-    if (i === -1) return { status: 'fulfilled', value: { response: { accepted: 0, duplicates: 0, rejected: 0, tickets: 0, rejects: [] } } };
+    if (i === -1) return { status: 'fulfilled', value: { response: { accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, tickets: 0, rejects: [] } } };
     const result = results[i]!;
     if (result.status === 'rejected') return result;
-    const { runId, accepted, duplicates, rejected, tickets, rejects } = result.value;
+    const { runId, accepted, duplicates, conflicts = 0, rejected, tickets, rejects } = result.value;
     const lines = rejects.map((reject) => ({ line: reject.position, reason: reject.reason, message: reject.message }));
-    return { status: 'fulfilled', value: { runId, response: { accepted, duplicates, rejected, tickets, rejects: lines } } };
+    return { status: 'fulfilled', value: { runId, response: { accepted, duplicates, conflicts, rejected, tickets, rejects: lines } } };
   });
 }
