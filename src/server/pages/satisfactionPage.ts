@@ -144,6 +144,7 @@ export async function renderSatisfactionPage(c: Context<ServerEnv>, { db, readMe
     ${protectsAggregates(ctx.caller.role) ? html`<p class="note">${ctx.t('satisfaction.protected', { n: DEFAULT_MIN_GROUP_SIZE })}</p>` : ''}
     ${renderPanels(ctx.lang, panels)}
     <h2 id="queue">${ctx.t('satisfaction.queue')}</h2>
+    <p class="note">${ctx.t('satisfaction.queue_scope')}</p>
     ${notice ? html`<p class="good" role="status">${notice}</p>` : ''}
     ${renderQueue(ctx, queue.rows, names)}
     ${renderQueuePaging(ctx, queue.next, after !== undefined)}

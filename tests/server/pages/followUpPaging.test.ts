@@ -93,6 +93,15 @@ describe('Satisfação: paging the follow-up queue', () => {
     expect(first).not.toContain('Mais recentes');
   });
 
+  test('the queue is a work list: a period without answers and a filter leave it whole, and the page says so', async () => {
+    const [whole] = await allPages('/satisfacao', lead);
+    const { status, html } = await page('/satisfacao?from=2020-01-01&to=2020-02-01&severity=baixa', lead);
+    expect(status).toBe(200);
+    expect(ticketsOf(queueOf(html))).toEqual(ticketsOf(whole!));
+    expect(html).toContain('Todas as respostas insatisfeito, de qualquer período e filtro');
+    expect((await page('/satisfacao?lang=en', lead)).html).toContain('Every dissatisfied answer, whatever the period and filters');
+  });
+
   test("the page's other filters and language ride along; a refused action's message does not", async () => {
     const { html } = await page('/satisfacao?from=2026-03-01&to=2026-03-21&problem=already_closed&lang=en', lead);
     const older = olderLink(queueOf(html), 'Older →');
