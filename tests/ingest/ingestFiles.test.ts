@@ -132,9 +132,11 @@ describe('Parquet read set-wise, again and after other formats', () => {
       const db = await freshDatabase();
       try {
         const file = await parquet(
-          `SELECT 'p-' || i AS id, 'T-1' AS ticket, CASE i WHEN 1 THEN 'infinity'::TIMESTAMPTZ WHEN 2 THEN '-infinity'::TIMESTAMPTZ WHEN 3 THEN make_timestamp(280000, 1, 1, 0, 0, 0)::TIMESTAMPTZ ELSE TIMESTAMPTZ '2026-03-02 11:00:00+00' END AS "at", 'ticket.replied' AS type, 'analyst' AS "by" FROM range(5) r(i)`,
+          `SELECT 'p-' || i AS id, 'T-1' AS ticket, CASE i WHEN 1 THEN 'infinity'::TIMESTAMPTZ WHEN 2 THEN '-infinity'::TIMESTAMPTZ WHEN 3 THEN make_timestamp(280000, 1, 1, 0, 0, 0)::TIMESTAMPTZ ELSE TIMESTAMPTZ '2026-03-02 11:00:00+00' END AS "at", 'ticket.replied' AS type, 'analyst' AS "by", CASE i WHEN 4 THEN '-infinity'::DATE END AS due FROM range(5) r(i)`,
         );
         expect(await ingestFiles(db, [file], { source: 'pq', setwise })).toMatchObject({ read: 5, accepted: 2, rejected: 3 });
+        // A date column too: kept as an unknown field, as text.
+        expect(await query(db, "SELECT extra FROM events WHERE id = 'p-4'")).toEqual([{ extra: '{"due":"-infinity"}' }]);
         const rejects = await query(db, 'SELECT position::INTEGER AS position, reason, message, raw FROM rejects ORDER BY position');
         expect(rejects.map((r) => [r.position, r.reason])).toEqual([
           [2, 'invalid_timestamp'],
@@ -143,6 +145,7 @@ describe('Parquet read set-wise, again and after other formats', () => {
         ]);
         for (const r of rejects) expect(String(r.message)).toMatch(/^at: /);
         expect(String(rejects[0]!.raw)).toContain('"at":"infinity"');
+        expect(String(rejects[1]!.raw)).toContain('"at":"-infinity"');
       } finally {
         db.close();
       }

@@ -1,16 +1,23 @@
-import { type DuckDBValueConverter, type JS, JSDuckDBValueConverter } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBTypeId, type DuckDBValueConverter, type JS, JSDuckDBValueConverter } from '@duckdb/node-api';
 import type { RawRecord } from '../types.js';
 
+/** The types whose values may lie beyond a JavaScript Date (±275,760 years, or infinite). */
+const INSTANT_TYPES = new Set([DuckDBTypeId.DATE, DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_S, DuckDBTypeId.TIMESTAMP_MS, DuckDBTypeId.TIMESTAMP_NS, DuckDBTypeId.TIMESTAMP_TZ]);
+
 /**
- * A table's values as JavaScript values (what getRowObjectsJS gives), except one JavaScript cannot
- * hold — an infinite timestamp, one past a Date's ±275,760 years — which comes as DuckDB's text
- * of it ("infinity"), for validation to refuse that row by name instead of the read failing.
+ * A table's values as JavaScript values (what getRowObjectsJS gives), except a date or timestamp
+ * a Date cannot hold — infinite, or past ±275,760 years — which comes as DuckDB's text of it
+ * ("infinity", "280000-01-01 00:00:00+00"), for validation to refuse that row by name instead of the
+ * read failing. Any other conversion error is thrown as before.
  */
 export const tableValue: DuckDBValueConverter<JS> = (value, type, converter) => {
   try {
     return JSDuckDBValueConverter(value, type, converter);
-  } catch {
-    return value === null ? null : String(value);
+  } catch (error) {
+    if (!INSTANT_TYPES.has(type.typeId)) throw error;
+    // The library prints an infinite date as its day count's date (5881580-07-11).
+    if (value instanceof DuckDBDateValue && !value.isFinite) return value.days > 0 ? 'infinity' : '-infinity';
+    return String(value);
   }
 };
 

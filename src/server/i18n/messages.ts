@@ -328,7 +328,7 @@ const en: Record<MessageKey, string> = {
   'categories.title': 'Categories',
   'satisfaction.title': 'Satisfaction',
   'satisfaction.queue': 'Follow-up queue (dissatisfied)',
-  'satisfaction.queue_scope': 'Every dissatisfied answer, whatever the period and filters: open ones first, newest on top.',
+  'satisfaction.queue_scope': 'Every dissatisfied answer, whatever the period and filters: those not closed first, newest on top.',
   'satisfaction.claim': 'Claim',
   'satisfaction.contact': 'Record contact',
   'satisfaction.close': 'Close',

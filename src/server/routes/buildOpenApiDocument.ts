@@ -114,7 +114,7 @@ export function buildOpenApiDocument(role: Role): Record<string, unknown> {
                 properties: {
                   accepted: { type: 'integer', description: 'Eventos novos guardados' },
                   duplicates: { type: 'integer', description: 'Eventos cujo (origem, id) já estava guardado ou se repetia no envio' },
-                  conflicts: { type: 'integer', description: 'Dos repetidos, os de conteúdo diferente da cópia guardada (id reutilizado; vale a primeira)' },
+                  conflicts: { type: 'integer', description: 'Dos repetidos, os de chamado, instante, tipo, severidade, situação, by, analista, categoria, resposta ou cliente diferentes da cópia guardada (id reutilizado; vale a primeira)' },
                   rejected: { type: 'integer' },
                   tickets: { type: 'integer', description: 'Chamados distintos entre os eventos válidos' },
                   rejects: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, reason: { type: 'string' }, message: { type: 'string' } } } },

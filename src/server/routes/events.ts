@@ -28,7 +28,7 @@ export interface EventsRouteOptions {
 export interface EventsResponse {
   accepted: number;
   duplicates: number;
-  /** Of the duplicates, those whose content differs from the copy kept (an id reused for another event). */
+  /** Of the duplicates, those whose content differs from the copy kept (an id reused for another event; batchSql.ts CONTENT). */
   conflicts: number;
   rejected: number;
   tickets: number;
