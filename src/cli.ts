@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli/CliError.js';
 import { CALENDAR_HELP, runCalendarCommand } from './cli/calendarCommand.js';
+import { DB_HELP, runDbCommand } from './cli/dbCommand.js';
 import { INGEST_HELP, runIngestCommand } from './cli/ingestCommand.js';
 import { METRICS_HELP, runMetricsCommand } from './cli/metricsCommand.js';
 import { POLICY_HELP, runPolicyCommand } from './cli/policyCommand.js';
@@ -41,6 +42,7 @@ Commands:
   user list           the users (JSON lines); also user role|disable|tokens|revoke-token (user --help)
   policy check        validate a policy file and list every problem
   start               what \`npm start\` runs: the policy and this week's hours, then serve
+  db compact          rewrite the database file: free space back, newest storage format (server stopped)
 
 Common options:
   --policy FILE   policy file (or PRAZO_POLICY; default config/policy.json)
@@ -66,6 +68,7 @@ export const COMMAND_HELP: ReadonlyMap<string, string> = new Map([
   ['user', USER_HELP],
   ['policy', POLICY_HELP],
   ['start', START_HELP],
+  ['db', DB_HELP],
 ]);
 
 /** -h or --help anywhere among a command's arguments, up to a \`--\` that ends the options. */
@@ -150,6 +153,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return 0;
       case 'policy':
         runPolicyCommand(rest, out);
+        return 0;
+      case 'db':
+        await runDbCommand(rest, { out, line: (line) => io.stdout(`${line}\n`), warn: io.stderr });
         return 0;
       case 'start': {
         await runStartCommand(rest, (line) => io.stderr(`${line}\n`));
