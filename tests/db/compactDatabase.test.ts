@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, test } from 'vitest';
@@ -92,6 +92,22 @@ describe('compactDatabase', () => {
     // The file as it was stays beside it.
     expect(statSync(result.backup).size).toBe(result.bytesBefore);
   }, 60_000);
+
+  test('the new file keeps the old one’s mode; through a symlink, the file it points to is rewritten and the link kept', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'real'));
+    const real = join(dir, 'real', 'prazo.duckdb');
+    await store(real, 0, 10);
+    chmodSync(real, 0o600);
+    const link = join(dir, 'prazo.duckdb');
+    symlinkSync(real, link);
+    const result = await compactDatabase(link);
+    expect(result).toMatchObject({ path: real, backup: `${real}.before-compact` });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(real);
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+    expect((await contents(link)).runs).toHaveLength(1);
+  });
 
   test('with a backup of an earlier compaction in the way it refuses, and changes nothing', async () => {
     const path = join(tempDir(), 'p.duckdb');
