@@ -2,6 +2,7 @@ import { chmodSync, chownSync, existsSync, linkSync, realpathSync, renameSync, r
 import { dirname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Database, openDatabase, STORAGE_VERSION } from './openDatabase.js';
+import { quoteIdent, quoteLiteral } from './sqlText.js';
 
 export interface CompactResult {
   /** The database file (a symlink's target: the file itself is rewritten, the link left as it was). */
@@ -17,8 +18,6 @@ export interface CompactResult {
   formatBefore: string;
 }
 
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const COPY = 'prazo_compact';
 
 /**
@@ -95,9 +94,9 @@ async function copyInto(db: Database, target: string): Promise<{ tables: number;
     const formatBefore = String(
       (await c.runAndReadAll("SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = $name", { name })).getRows()[0]?.[0] ?? 'unknown',
     );
-    await c.run(`ATTACH ${literal(target)} AS ${COPY} (STORAGE_VERSION '${STORAGE_VERSION}')`);
+    await c.run(`ATTACH ${quoteLiteral(target)} AS ${COPY} (STORAGE_VERSION '${STORAGE_VERSION}')`);
     try {
-      await c.run(`COPY FROM DATABASE ${ident(name)} TO ${COPY}`);
+      await c.run(`COPY FROM DATABASE ${quoteIdent(name)} TO ${COPY}`);
       await checkCopy(c, name);
       const tables = (await c.runAndReadAll("SELECT count(*)::INTEGER FROM duckdb_tables() WHERE database_name = $name", { name })).getRows()[0]![0];
       await c.run(`CHECKPOINT ${COPY}`);
@@ -121,7 +120,7 @@ async function checkCopy(c: DuckDBConnection, name: string): Promise<void> {
   }
   const tables = (await c.runAndReadAll("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = $name ORDER BY ALL", { name })).getRows();
   for (const [schema, table] of tables) {
-    const relation = (db: string) => `${ident(db)}.${ident(String(schema))}.${ident(String(table))}`;
+    const relation = (db: string) => `${quoteIdent(db)}.${quoteIdent(String(schema))}.${quoteIdent(String(table))}`;
     const [before, after] = (await c.runAndReadAll(`SELECT (SELECT count(*) FROM ${relation(name)})::DOUBLE, (SELECT count(*) FROM ${relation(COPY)})::DOUBLE`)).getRows()[0] as [
       number,
       number,

@@ -1,4 +1,5 @@
 import { COMMON_CASE, type FieldRule } from './commonCaseRules.js';
+import { quoteIdent, quoteLiteral } from '../db/sqlText.js';
 import { EVENT_TYPES } from './eventSchema.js';
 
 /**
@@ -59,8 +60,7 @@ export const RAW_STRING_FIELDS = new Set(['id', 'ticket', 'type', 'severity', 's
 /** A decimal number any correct parser reads to the same double. */
 export const DECIMAL = `'[0-9]{1,9}(\\.[0-9]{1,6})?'`;
 
-export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-export const quoteLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
+export { quoteIdent, quoteLiteral };
 export const list = (values: readonly string[]) => values.map(quoteLiteral).join(', ');
 
 /**

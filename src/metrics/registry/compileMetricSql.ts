@@ -1,3 +1,4 @@
+import { quoteIdent } from '../../db/sqlText.js';
 import type { ParsedMetricQuery } from './parseMetricQuery.js';
 import { getFixedOffset, METRICS_ZONE, TIME_DIMENSIONS } from './parseMetricQuery.js';
 import type { Dimension, MetricDefinition } from './types.js';
@@ -45,7 +46,6 @@ function timeBucket(dimension: Dimension, instant: string, fixedOffset: boolean)
   if (dimension === 'week') return { group: `((${localDay(instant)} - 4) // 7)`, format: (g) => asText(`DATE '1970-01-05' + (7 * ${g})::INTEGER`) };
   return { group: `date_trunc('month', DATE '1970-01-01' + ${localDay(instant)}::INTEGER)`, format: asText };
 }
-const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
 /**
  * Compiles one metric query to one SQL statement. Values (period bounds, filter values) are bound
@@ -82,8 +82,8 @@ export function compileMetricSql(metric: MetricDefinition, query: ParsedMetricQu
   ];
   const keys = [...query.by, ...(metric.breakdown ? [metric.breakdown.key] : [])];
   const outer = [
-    ...query.by.map((dimension, i) => `${formats[i]!(`g${i}`)} AS ${quote(dimension)}`),
-    ...(metric.breakdown ? [`b::VARCHAR AS ${quote(metric.breakdown.key)}`] : []),
+    ...query.by.map((dimension, i) => `${formats[i]!(`g${i}`)} AS ${quoteIdent(dimension)}`),
+    ...(metric.breakdown ? [`b::VARCHAR AS ${quoteIdent(metric.breakdown.key)}`] : []),
     'value',
     ...(metric.satisfaction ? ['answers'] : []),
   ];
