@@ -25,14 +25,14 @@ export async function writeParquetSetwise(writer: EventWriter, path: string, opt
   const counts: SetwiseCounts = { inSql: 0 };
   const total = Number((await c.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${file}`, { path })).getRows()[0]![0]);
   const size = options.batchSize ?? PARQUET_BATCH_ROWS;
+  // One SQL for every batch: a batch is its rows' range, bound as $start and $end.
+  const range = 'file_row_number >= $start AND file_row_number < $end';
+  const candidates = getTableCandidatesSql(columns, `(SELECT file_row_number + 1 AS __prazo_pos, * EXCLUDE (file_row_number) FROM ${file} WHERE ${range})`);
   // A batch table an earlier file of the run left on this connection (read in JavaScript: CSV, Arrow…).
   await c.run('DROP TABLE IF EXISTS batch');
   for (let start = 0; start < total; start += size) {
     const end = Math.min(start + size, total);
     const params = { path, start, end };
-    const range = 'file_row_number >= $start AND file_row_number < $end';
-    const relation = `(SELECT file_row_number + 1 AS __prazo_pos, * EXCLUDE (file_row_number) FROM ${file} WHERE ${range})`;
-    const candidates = getTableCandidatesSql(columns, relation);
     // The batch's columns the file fills, in a table; the writer reads them through the view
     // `batch`, or a table of that name when JavaScript adds the rows SQL did not vouch for.
     await c.run(`CREATE OR REPLACE TEMP TABLE batch_rows AS ${candidates.rows}`, params);
