@@ -97,10 +97,9 @@ async function copyInto(db: Database, target: string): Promise<{ tables: number;
     await c.run(`ATTACH ${quoteLiteral(target)} AS ${COPY} (STORAGE_VERSION '${STORAGE_VERSION}')`);
     try {
       await c.run(`COPY FROM DATABASE ${quoteIdent(name)} TO ${COPY}`);
-      await checkCopy(c, name);
-      const tables = (await c.runAndReadAll("SELECT count(*)::INTEGER FROM duckdb_tables() WHERE database_name = $name", { name })).getRows()[0]![0];
+      const tables = await checkCopy(c, name);
       await c.run(`CHECKPOINT ${COPY}`);
-      return { tables: Number(tables), formatBefore };
+      return { tables, formatBefore };
     } finally {
       await c.run(`DETACH ${COPY}`);
     }
@@ -109,8 +108,8 @@ async function copyInto(db: Database, target: string): Promise<{ tables: number;
   }
 }
 
-/** The copy holds the same catalog (CATALOG) and, in every table, as many rows as the database `name`. */
-async function checkCopy(c: DuckDBConnection, name: string): Promise<void> {
+/** The copy holds the same catalog (CATALOG) and, in every table, as many rows as the database `name`; returns how many tables. */
+async function checkCopy(c: DuckDBConnection, name: string): Promise<number> {
   const diff = async (a: string, b: string) =>
     (await c.runAndReadAll(`(${CATALOG.replaceAll('$db', '$a')}) EXCEPT ALL (${CATALOG.replaceAll('$db', '$b')})`, { a, b })).getRows().map((row) => row.join(' '));
   const missing = await diff(name, COPY);
@@ -127,4 +126,5 @@ async function checkCopy(c: DuckDBConnection, name: string): Promise<void> {
     ];
     if (before !== after) throw new Error(`table ${String(table)}: ${before} rows, ${after} in the copy; nothing was changed`);
   }
+  return tables.length;
 }
